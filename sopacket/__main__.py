@@ -1,0 +1,5 @@
+"""Allow ``python -m sopacket``."""
+
+from sopacket.cli import main
+
+main()

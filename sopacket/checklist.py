@@ -1,0 +1,492 @@
+"""Evaluate a packet against a preparation checklist.
+
+Checklists are data: YAML files in ``templates/checklists`` (or a clinic's own file). Each
+item names one *rule* from the small vocabulary below, its severity, why it matters and
+how to fix it. This module knows the rules; the checklists decide what to ask for.
+
+Rules (the key under ``rule:``):
+
+``filled: PATH``                 the field has a value (not blank, not an empty list)
+``filled_any: [PATH, ...]``      at least one of the fields has a value
+``declared: PATH``               the field is present, even as an empty list ([] = "none")
+``all_true: [PATH, ...]``        every field is ``true``
+``count: {path: PATH, min: N}``  the list has at least N entries
+``records: {min: N}``            at least N records are listed
+``records_kind: {kinds: [...], title_words: [...], min: N}``
+                                 at least N records of these kinds (and, if given, whose
+                                 title mentions one of the words)
+``record_files: {}``             every record's file exists, is a readable PDF/JPEG/PNG/TIFF,
+                                 and its page range lies inside it
+``question_priorities: {}``      at least one question carries a priority
+``no_urgent_symptoms: {}``       no symptom is marked urgent (a *warning* otherwise)
+``mentions: {words: [...], paths: [PATH, ...]}``
+                                 a *warning* when the text at PATHs mentions one of the
+                                 words (e.g. a question that needs a physical exam)
+
+An item may carry ``only_if: {PATH: [values]}`` or ``unless: {PATH: [values]}``; when it
+does not apply, its status is "not applicable".
+
+Readiness: every *required* item must be done (or not applicable); with ``strict``, no
+*recommended* item may be missing either. A warning on a recommended item never blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import loader, resources
+from .errors import ChecklistError, PacketFileError
+from .packet import LoadedPacket, validate_as
+from .records import RecordInfo, inspect
+
+Status = Literal["done", "missing", "warning", "not_applicable"]
+Severity = Literal["required", "recommended"]
+
+
+class ChecklistItem(BaseModel):
+    """One thing to check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable identifier, e.g. medications.")
+    severity: Severity
+    title: str = Field(description="Short name shown in the table.")
+    rule: dict[str, Any] = Field(description="One rule from the vocabulary, with its argument.")
+    why: str = Field(description="Why it matters to the reviewer, in plain words.")
+    fix: str = Field(description="What to do about it, in plain words.")
+    only_if: dict[str, list[Any]] | None = None
+    unless: dict[str, list[Any]] | None = None
+
+
+class Checklist(BaseModel):
+    """A preparation checklist file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sopacket_checklist: Literal[1]
+    name: str
+    title: str
+    description: str | None = None
+    extends: str | None = Field(
+        default=None, description="Another checklist (name or path) whose items come first."
+    )
+    remove: list[str] = Field(default_factory=list, description="Item ids to drop from extends.")
+    items: list[ChecklistItem] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResolvedChecklist:
+    name: str
+    title: str
+    source: str
+    """Where it was read from: ``builtin:NAME`` or a file path."""
+    items: tuple[ChecklistItem, ...]
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    title: str
+    severity: Severity
+    status: Status
+    detail: str
+    why: str
+    fix: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "detail": self.detail,
+            "why": self.why,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of checking a packet: every item's status and the verdict."""
+
+    packet_id: str
+    file: str
+    checklist: ResolvedChecklist
+    note: str
+    """Why this checklist was chosen, when it was not asked for by name."""
+    strict: bool
+    items: tuple[ItemResult, ...]
+    records: tuple[RecordInfo, ...]
+    urgent_symptoms: tuple[str, ...] = ()
+
+    def blocking(self) -> list[ItemResult]:
+        """Items that make the packet not ready."""
+        out = []
+        for item in self.items:
+            if item.status in ("done", "not_applicable"):
+                continue
+            if item.severity == "required" or (self.strict and item.status == "missing"):
+                out.append(item)
+        return out
+
+    @property
+    def ready(self) -> bool:
+        return not self.blocking()
+
+    def count(self, status: Status) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def verdict(self) -> str:
+        blocking = self.blocking()
+        if self.urgent_symptoms:
+            return "Not ready: a symptom is marked urgent. Please seek in-person care now."
+        if blocking:
+            names = ", ".join(i.title for i in blocking[:4])
+            more = f" and {len(blocking) - 4} more" if len(blocking) > 4 else ""
+            n = len(blocking)
+            return f"Not ready: {n} item{'s' if n != 1 else ''} to finish ({names}{more})."
+        optional = [i for i in self.items if i.severity == "recommended" and i.status == "missing"]
+        if optional:
+            n = len(optional)
+            return (
+                f"Ready to build. {n} recommended item{'s' if n != 1 else ''} could still "
+                "make the review easier."
+            )
+        return "Ready to build: everything on the checklist is done."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sopacket_check": 1,
+            "packet": {"id": self.packet_id, "file": self.file},
+            "checklist": {
+                "name": self.checklist.name,
+                "title": self.checklist.title,
+                "source": self.checklist.source,
+                "note": self.note,
+            },
+            "ready": self.ready,
+            "strict": self.strict,
+            "verdict": self.verdict,
+            "urgent_symptoms": list(self.urgent_symptoms),
+            "summary": {
+                "done": self.count("done"),
+                "missing": self.count("missing"),
+                "warning": self.count("warning"),
+                "not_applicable": self.count("not_applicable"),
+                "blocking": [i.id for i in self.blocking()],
+            },
+            "items": [i.to_json() for i in self.items],
+            "records": [
+                {
+                    "index": n,
+                    "file": str(r.path),
+                    "type": r.type,
+                    "pages": r.pages,
+                    "ok": r.ok,
+                    "problem": r.problem,
+                }
+                for n, r in enumerate(self.records)
+            ],
+        }
+
+
+# --- finding checklists -------------------------------------------------------------
+
+
+def builtin_names() -> list[str]:
+    return resources.names("checklists")
+
+
+def resolve(
+    name_or_file: str | None, lp: LoadedPacket | None = None
+) -> tuple[ResolvedChecklist, str]:
+    """Find the checklist to use: the one asked for, else the specialty's, else general.
+
+    Returns the checklist and a note explaining the choice (empty when it was asked for).
+    """
+    if name_or_file:
+        return _load(name_or_file, ()), ""
+    specialty = lp.packet.request.specialty if lp else None
+    if specialty:
+        key = re.sub(r"[^a-z0-9]+", "-", specialty.lower()).strip("-")
+        if key in builtin_names():
+            return _load(key, ()), f"chosen for the specialty '{specialty}'"
+        return _load("general", ()), (
+            f"no checklist for the specialty '{specialty}'; using the general one "
+            f"(built in: {', '.join(builtin_names())})"
+        )
+    return _load("general", ()), "no specialty given; using the general checklist"
+
+
+def _load(ref: str, chain: tuple[str, ...]) -> ResolvedChecklist:
+    if ref in chain:
+        raise ChecklistError(
+            f"checklist '{ref}' extends itself (through {' -> '.join(chain)}).",
+            "Remove the loop from the `extends:` lines.",
+        )
+    path = Path(ref)
+    if ref in builtin_names() and not path.is_file():
+        text, display, base, source = (
+            resources.read("checklists", ref),
+            f"checklist {ref}",
+            Path("."),
+            f"builtin:{ref}",
+        )
+    elif path.is_file():
+        try:
+            text, display, base = loader.read_text(path)
+        except PacketFileError as exc:
+            raise ChecklistError(str(exc)) from None
+        source = str(path)
+    else:
+        raise ChecklistError(
+            f"no checklist named '{ref}'.",
+            f"Use one of: {', '.join(builtin_names())}, or the path of a checklist file.",
+        )
+    try:
+        parsed = validate_as(loader.parse(text, display, base), Checklist)
+    except PacketFileError as exc:
+        lines = "\n  ".join(str(p) for p in exc.problems)
+        raise ChecklistError(f"the checklist {display} is not valid:\n  {lines}") from None
+    items: list[ChecklistItem] = []
+    if parsed.extends:
+        parent_ref = parsed.extends
+        if source != f"builtin:{ref}" and (path.parent / parent_ref).is_file():
+            parent_ref = str(path.parent / parent_ref)
+        items = list(_load(parent_ref, (*chain, ref)).items)
+    items = [i for i in items if i.id not in parsed.remove]
+    for item in parsed.items:
+        _check_rule(item, display)
+        items = [i for i in items if i.id != item.id]
+        items.append(item)
+    return ResolvedChecklist(parsed.name, parsed.title, source, tuple(items))
+
+
+def _check_rule(item: ChecklistItem, display: str) -> None:
+    if len(item.rule) != 1 or next(iter(item.rule)) not in RULES:
+        raise ChecklistError(
+            f"the checklist {display} item '{item.id}' has an unknown rule {item.rule!r}.",
+            f"Use exactly one of: {', '.join(RULES)}.",
+        )
+
+
+# --- evaluating ---------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    lp: LoadedPacket
+
+    @cached_property
+    def records(self) -> tuple[RecordInfo, ...]:
+        return tuple(
+            inspect(self.lp.record_path(i), r.pages) for i, r in enumerate(self.lp.packet.records)
+        )
+
+    def get(self, path: str) -> Any:
+        value: Any = self.lp.packet
+        for part in path.split("."):
+            if value is None:
+                return None
+            if isinstance(value, BaseModel):
+                value = getattr(value, part, None)
+            elif isinstance(value, dict):
+                value = value.get(part)
+            else:
+                return None
+        return value
+
+
+def _filled(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str | list | tuple | dict):
+        return bool(value)
+    if isinstance(value, BaseModel):
+        return any(_filled(v) for v in value.__dict__.values())
+    return True
+
+
+Result = tuple[Status, str]
+
+
+def _rule_filled(ctx: _Context, path: str) -> Result:
+    return ("done", "") if _filled(ctx.get(path)) else ("missing", f"{path} is blank")
+
+
+def _rule_filled_any(ctx: _Context, paths: list[str]) -> Result:
+    if any(_filled(ctx.get(p)) for p in paths):
+        return "done", ""
+    return "missing", f"none of {', '.join(paths)} is filled in"
+
+
+def _rule_declared(ctx: _Context, path: str) -> Result:
+    value = ctx.get(path)
+    if value is None:
+        return "missing", f"{path} is not in the packet yet"
+    if isinstance(value, list) and not value:
+        return "done", "none (an empty list)"
+    return "done", f"{len(value)} listed" if isinstance(value, list) else ""
+
+
+def _rule_all_true(ctx: _Context, paths: list[str]) -> Result:
+    missing = [p for p in paths if ctx.get(p) is not True]
+    if not missing:
+        return "done", ""
+    return "missing", "not yet true: " + ", ".join(missing)
+
+
+def _rule_count(ctx: _Context, spec: dict[str, Any]) -> Result:
+    value = ctx.get(spec["path"]) or []
+    n, need = len(value), int(spec.get("min", 1))
+    if n >= need:
+        return "done", f"{n} listed"
+    return "missing", f"{n} listed, at least {need} wanted"
+
+
+def _rule_records(ctx: _Context, spec: dict[str, Any]) -> Result:
+    n, need = len(ctx.lp.packet.records), int((spec or {}).get("min", 1))
+    if n >= need:
+        return "done", f"{n} record{'s' if n != 1 else ''} listed"
+    return "missing", f"{n} listed, at least {need} wanted"
+
+
+def _rule_records_kind(ctx: _Context, spec: dict[str, Any]) -> Result:
+    kinds = set(spec.get("kinds") or [])
+    words = [w.lower() for w in spec.get("title_words") or []]
+    need = int(spec.get("min", 1))
+    found = [
+        r.title
+        for r in ctx.lp.packet.records
+        if (not kinds or r.kind in kinds) and (not words or _mentions(r.title, words))
+    ]
+    if len(found) >= need:
+        return "done", "; ".join(found[:3]) + (" ..." if len(found) > 3 else "")
+    return "missing", f"{len(found)} found, at least {need} wanted"
+
+
+def _rule_record_files(ctx: _Context, spec: Any) -> Result:
+    records = ctx.lp.packet.records
+    if not records:
+        return "not_applicable", "no records listed yet"
+    bad = [
+        f"{records[i].title} ({records[i].file}): {info.problem}"
+        for i, info in enumerate(ctx.records)
+        if not info.ok
+    ]
+    if bad:
+        return "missing", "; ".join(bad)
+    pages = sum(i.pages or 0 for i in ctx.records)
+    return "done", f"{len(records)} file{'s' if len(records) != 1 else ''}, {pages} pages"
+
+
+def _rule_question_priorities(ctx: _Context, spec: Any) -> Result:
+    qs = ctx.lp.packet.questions
+    if not qs:
+        return "not_applicable", "no questions yet"
+    marked = sum(1 for q in qs if not isinstance(q, str) and "priority" in q.model_fields_set)
+    if marked:
+        return "done", f"{marked} of {len(qs)} questions carry a priority"
+    return "missing", "no question carries a priority"
+
+
+def _rule_no_urgent_symptoms(ctx: _Context, spec: Any) -> Result:
+    urgent = [s.text for s in ctx.lp.packet.symptoms if s.urgent]
+    if urgent:
+        return "warning", "marked urgent: " + "; ".join(urgent)
+    return "done", ""
+
+
+def _mentions(text: str, words: list[str]) -> bool:
+    low = text.lower()
+    return any(re.search(r"\b" + re.escape(w.lower()), low) for w in words)
+
+
+def _rule_mentions(ctx: _Context, spec: dict[str, Any]) -> Result:
+    words = list(spec.get("words") or [])
+    texts: list[str] = []
+    for path in spec.get("paths") or ["questions", "symptoms"]:
+        value = ctx.get(path)
+        items = value if isinstance(value, list) else [value]
+        for v in items:
+            if isinstance(v, str):
+                texts.append(v)
+            elif v is not None and hasattr(v, "text"):
+                texts.append(v.text)
+    hits = [t for t in texts if _mentions(t, words)]
+    if hits:
+        return "warning", "mentioned in: " + "; ".join(f'"{t}"' for t in hits[:3])
+    return "done", ""
+
+
+RULES: dict[str, Callable[[_Context, Any], Result]] = {
+    "filled": _rule_filled,
+    "filled_any": _rule_filled_any,
+    "declared": _rule_declared,
+    "all_true": _rule_all_true,
+    "count": _rule_count,
+    "records": _rule_records,
+    "records_kind": _rule_records_kind,
+    "record_files": _rule_record_files,
+    "question_priorities": _rule_question_priorities,
+    "no_urgent_symptoms": _rule_no_urgent_symptoms,
+    "mentions": _rule_mentions,
+}
+
+
+def _applies(ctx: _Context, item: ChecklistItem) -> bool:
+    if item.only_if and not all(ctx.get(p) in vals for p, vals in item.only_if.items()):
+        return False
+    return not (item.unless and any(ctx.get(p) in vals for p, vals in item.unless.items()))
+
+
+def evaluate(
+    lp: LoadedPacket, checklist: ResolvedChecklist
+) -> tuple[list[ItemResult], tuple[RecordInfo, ...]]:
+    """Every item's status for this packet, and what each record file turned out to be."""
+    ctx = _Context(lp)
+    results = []
+    for item in checklist.items:
+        if not _applies(ctx, item):
+            status: Status = "not_applicable"
+            detail = "does not apply to this packet"
+        else:
+            ((rule, arg),) = item.rule.items()
+            try:
+                status, detail = RULES[rule](ctx, arg)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ChecklistError(
+                    f"the checklist item '{item.id}' has a malformed rule {item.rule!r} ({exc}).",
+                    "Check the rule's arguments against the README's checklist section.",
+                ) from None
+        results.append(
+            ItemResult(item.id, item.title, item.severity, status, detail, item.why, item.fix)
+        )
+    return results, ctx.records
+
+
+def check_packet(
+    lp: LoadedPacket, checklist: str | None = None, *, strict: bool = False
+) -> CheckReport:
+    """Check a loaded packet against a checklist (by name or file; default: by specialty)."""
+    resolved, note = resolve(checklist, lp)
+    results, records = evaluate(lp, resolved)
+    urgent = tuple(s.text for s in lp.packet.symptoms if s.urgent)
+    return CheckReport(
+        packet_id=lp.id,
+        file=lp.source.name,
+        checklist=resolved,
+        note=note,
+        strict=strict,
+        items=tuple(results),
+        records=records,
+        urgent_symptoms=urgent,
+    )

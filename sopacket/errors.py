@@ -1,0 +1,148 @@
+"""Exit codes and the exception tree shared by every sopacket command.
+
+The library raises these exceptions; only the CLI turns them into a message on stderr
+and an exit code. Every message says what went wrong and how to fix it, and never
+contains a password. Messages may name a file and a field, but the CLI never shows a
+traceback's local variables, which could hold patient data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit codes of every sopacket command (documented in the README)."""
+
+    OK = 0
+    """Success: the packet is ready, the file was written."""
+    NOT_READY = 1
+    """The packet was evaluated and is not ready (a required item is missing)."""
+    INPUT_ERROR = 2
+    """The input cannot be used: bad command line, unreadable file, YAML or schema errors."""
+    OUTPUT_ERROR = 3
+    """The output cannot be written: it exists, is an input, or its folder is not writable."""
+    PASSWORD_ERROR = 4
+    """No usable password: missing, wrong, too weak, or no way to ask for one."""
+    KEYRING_ERROR = 5
+    """The operating system's keyring is unavailable or has no entry for this packet."""
+    RECORD_ERROR = 6
+    """A record file cannot be read or placed in the packet."""
+    VERIFY_FAILED = 7
+    """A built packet failed verification."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C; nothing half-written was left behind."""
+
+
+class SopacketError(Exception):
+    """Base class: a problem a user can fix, with a message saying how."""
+
+    exit_code: ExitCode = ExitCode.INPUT_ERROR
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.fix}".strip()
+
+    def to_json(self) -> dict[str, object]:
+        return {"type": type(self).__name__, "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a packet file: where it is, what is wrong, how to fix it."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    fix: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def __str__(self) -> str:
+        field = f"{self.field}: " if self.field else ""
+        fix = f" {self.fix}" if self.fix else ""
+        return f"{self.where}: {field}{self.message}{fix}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+class PacketFileError(SopacketError):
+    """The packet file cannot be evaluated: unreadable, not YAML, or not the format."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else None
+        summary = str(first) if first else "the packet file cannot be read"
+        if len(problems) > 1:
+            summary += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+        super().__init__(summary)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "type": type(self).__name__,
+            "message": self.message,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+class UsageError(SopacketError):
+    """An option or argument that cannot be used as given."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+
+class ChecklistError(SopacketError):
+    """A checklist file is missing or malformed."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+
+class OutputError(SopacketError):
+    """The output cannot be written where asked."""
+
+    exit_code = ExitCode.OUTPUT_ERROR
+
+
+class NotReadyError(SopacketError):
+    """The packet is missing required items (raised by commands that need a ready packet)."""
+
+    exit_code = ExitCode.NOT_READY
+
+
+class RecordError(SopacketError):
+    """A record file cannot be read or used."""
+
+    exit_code = ExitCode.RECORD_ERROR
+
+
+class PasswordError(SopacketError):
+    """No usable password."""
+
+    exit_code = ExitCode.PASSWORD_ERROR
+
+
+class KeyringError(SopacketError):
+    """The OS keyring cannot be used."""
+
+    exit_code = ExitCode.KEYRING_ERROR

@@ -1,0 +1,402 @@
+"""Read a packet file safely, remembering where every value was written.
+
+The YAML is parsed into nodes (libyaml when available) and turned into plain Python
+values here, so that we control everything the parser would otherwise decide:
+
+* only plain data is built (mappings, lists, text, numbers, booleans, dates); a tag that
+  would construct an object is an error;
+* duplicate keys are errors naming both positions;
+* scalars follow YAML 1.2: ``yes``/``no``/``on``/``off`` stay text (a language code ``no``
+  is Norwegian, not ``false``), ``010`` is ten, ``1:20`` is text;
+* documents over a size limit, and documents whose aliases would expand beyond a limit
+  ("billion laughs"), are refused before they are expanded;
+* every value keeps the line and column it came from, so that schema errors can point
+  at ``packet.yaml:12:5``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PacketFileError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest packet file accepted (5 MiB is far beyond any real packet's text)."""
+MAX_ALIASES = 200
+"""Most alias uses (``*name``) in one document."""
+MAX_NODES = 200_000
+"""Most values built from one document, aliases expanded."""
+
+Path_ = tuple[str | int, ...]
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core-schema scalars, plus dates."""
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:timestamp",
+    re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"),
+    list("0123456789"),
+)
+
+if hasattr(yaml, "CParser"):
+
+    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc]
+        """libyaml's parser and composer with our resolver; values are built by _Builder."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        _Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+@dataclass
+class Source:
+    """A loaded YAML document: its values and where each one was written."""
+
+    name: str
+    """The file name shown in messages (``packet.yaml`` or ``<stdin>``)."""
+    base_dir: Path
+    """The folder record paths are relative to."""
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of each value, keyed by its path from the root."""
+    problems: list[Problem] = field(default_factory=list)
+    """Problems found while reading values (e.g. impossible dates), reported with the
+    schema's own problems so the user sees them all at once."""
+
+    def position(self, path: Path_) -> tuple[int, int] | tuple[None, None]:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (None, None))
+
+    def problem(self, path: Path_, message: str, fix: str = "") -> Problem:
+        line, col = self.position(path)
+        return Problem(self.name, line, col, dotted(path), message, fix)
+
+
+def dotted(path: Path_) -> str:
+    """``('records', 0, 'date')`` -> ``records[0].date``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Builder:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.aliases = 0
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.problems: list[Problem] = []
+        self.soft: list[Problem] = []
+
+    def _mark(self, node: yaml.Node) -> tuple[int, int]:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _fail(self, node: yaml.Node, path: Path_, message: str, fix: str = "") -> None:
+        line, col = self._mark(node)
+        self.problems.append(Problem(self.name, line, col, dotted(path), message, fix))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(f"the document expands to more than {MAX_NODES:,} values")
+        if id(node) in self.seen and isinstance(node, yaml.CollectionNode):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _TooBig(f"the document uses aliases (*name) more than {MAX_ALIASES} times")
+        self.seen.add(id(node))
+        self.positions.setdefault(path, self._mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._fail(node, path, f"the tag {node.tag} is not allowed.", _NO_TAGS)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._fail(node, path, f"the tag {node.tag} is not allowed.", _NO_TAGS)
+        out: dict[str, Any] = {}
+        key_marks: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._fail(key_node, path, "merge keys (<<) are not supported.", _NO_TAGS)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._fail(key_node, path, "a key must be a plain name.", "Write `name: value`.")
+                continue
+            key = str(key_node.value)
+            mark = self._mark(key_node)
+            if key in key_marks:
+                first = key_marks[key]
+                self._fail(
+                    key_node,
+                    (*path, key),
+                    f"`{key}` appears twice in the same block (first at line {first[0]}, "
+                    f"column {first[1]}; again at line {mark[0]}, column {mark[1]}).",
+                    "Keep one of them and delete the other.",
+                )
+                continue
+            key_marks[key] = mark
+            self.positions[(*path, key)] = mark
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        tag, value = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:int":
+            return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+        if tag == "tag:yaml.org,2002:float":
+            low = value.lower()
+            if low.endswith("inf"):
+                return float("-inf") if low.startswith("-") else float("inf")
+            return float("nan") if low.endswith("nan") else float(value)
+        if tag == "tag:yaml.org,2002:timestamp":
+            try:
+                return dt.date.fromisoformat(_pad_date(value))
+            except ValueError:
+                line, col = self._mark(node)
+                self.soft.append(
+                    Problem(
+                        self.name,
+                        line,
+                        col,
+                        dotted(path),
+                        f"{value} is not a real date.",
+                        "Write dates as YYYY-MM-DD with a day that exists, e.g. 2026-08-28.",
+                    )
+                )
+                return value
+        self._fail(node, path, f"the tag {tag} is not allowed.", _NO_TAGS)
+        return value
+
+
+_NO_TAGS = "Write plain values only: no `!tags`, `!!python/...` or `<<:` merges."
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _pad_date(value: str) -> str:
+    y, m, d = value.split("-")
+    return f"{y}-{int(m):02d}-{int(d):02d}"
+
+
+def read_text(path: Path | str) -> tuple[str, str, Path]:
+    """Read a packet file (or ``-`` for standard input): (text, display name, base folder)."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name, base = "<stdin>", Path.cwd()
+    else:
+        p = Path(path)
+        name, base = str(p), p.resolve().parent
+        if not p.exists():
+            raise PacketFileError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        "this file does not exist.",
+                        "Check the path, or start a packet with `sopacket init`.",
+                    )
+                ]
+            )
+        if p.is_dir():
+            hint = " (it has a packet.yaml)" if (p / "packet.yaml").is_file() else ""
+            raise PacketFileError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"this is a folder{hint}, not a packet file.",
+                        "Give the path of the YAML file, e.g. my-packet/packet.yaml.",
+                    )
+                ]
+            )
+        try:
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise PacketFileError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"cannot be read ({exc.strerror}).",
+                        "Check that the file exists and that you may read it.",
+                    )
+                ]
+            ) from None
+    if len(raw) > MAX_BYTES:
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"the file is larger than {MAX_BYTES // 2**20} MiB.",
+                    "A packet file lists records by path; it should be a few kilobytes.",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    "the file is not valid UTF-8 text.",
+                    "Save it as UTF-8 (most editors offer this under 'Save as' or 'Encoding').",
+                )
+            ]
+        ) from None
+    return text, name, base
+
+
+def parse(text: str, name: str, base_dir: Path) -> Source:
+    """Parse YAML text into a :class:`Source`, or raise :class:`PacketFileError`."""
+    try:
+        composer = _Composer(text)
+        try:
+            root = composer.get_single_node()
+        finally:
+            composer.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        what = exc.problem or exc.context or "not valid YAML"
+        raise PacketFileError(
+            [Problem(name, line, col, "", f"this is not valid YAML: {what}.", _yaml_hint(what))]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PacketFileError(
+            [Problem(name, None, None, "", f"this is not valid YAML: {exc}.", "")]
+        ) from None
+    if root is None:
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "the file is empty.",
+                    "Start from a template with `sopacket init`.",
+                )
+            ]
+        )
+    builder = _Builder(name)
+    try:
+        data = builder.build(root, ())
+    except _TooBig as exc:
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"refused: {exc}.",
+                    "A packet file should list its values plainly; remove the repeated aliases.",
+                )
+            ]
+        ) from None
+    if builder.problems:
+        raise PacketFileError(builder.problems)
+    builder.positions.setdefault((), (1, 1))
+    return Source(name, base_dir, data, builder.positions, builder.soft)
+
+
+def _yaml_hint(what: str) -> str:
+    if "tab" in what:
+        return "Indent with spaces, not tabs."
+    if "mapping values are not allowed" in what:
+        return "A value containing ': ' must be put in quotes, e.g. reason: \"Dose: 20 mg\"."
+    if "could not find expected ':'" in what or "simple key" in what:
+        return "Each line should read `key: value`; check the line above for a missing colon."
+    if "found character" in what and "that cannot start any token" in what:
+        return "Put the value in quotes if it starts with a special character such as @ or `."
+    return "Check the indentation and quotes around this line."
+
+
+def load(path: Path | str) -> Source:
+    """Read and parse a packet file (``-`` reads standard input)."""
+    text, name, base = read_text(path)
+    return parse(text, name, base)
