@@ -31,6 +31,8 @@ class ExitCode(IntEnum):
     """A record file cannot be read or placed in the packet."""
     VERIFY_FAILED = 7
     """A built packet failed verification."""
+    INTERNAL_ERROR = 70
+    """A bug in sopacket (run with -v for details and report it)."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C; nothing half-written was left behind."""
 

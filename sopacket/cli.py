@@ -1,0 +1,362 @@
+"""The ``sopacket`` command line: parse options, call the library, report the result.
+
+Every command body runs inside :func:`_reported`, the one place where exceptions become
+messages on stderr and exit codes. Heavy modules are imported inside the commands, so
+``sopacket --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import ExitCode, SopacketError
+
+app = typer.Typer(
+    name="sopacket",
+    help="Prepare a checked, complete, encrypted second-opinion packet from one YAML file.\n\n"
+    "Start with `sopacket init`, fill in packet.yaml, add records with `sopacket add`, "
+    "and run `sopacket check` to see what is still missing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+add_app = typer.Typer(
+    help="Add a record, medication, question or allergy to a packet, keeping your comments.",
+    no_args_is_help=True,
+)
+app.add_typer(add_app, name="add")
+
+
+class _State:
+    verbose = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sopacket {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show technical details when something fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    _State.verbose = verbose
+
+
+@contextlib.contextmanager
+def _reported(json_output: bool = False) -> Iterator[None]:
+    """Turn exceptions into a message on stderr and an exit code (the only place that does)."""
+    from .errors import PacketFileError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except PacketFileError as exc:
+        from . import display
+
+        if json_output:
+            typer.echo(json.dumps({"ok": False, "error": exc.to_json()}, ensure_ascii=False))
+        n = len(exc.problems)
+        display.problems(
+            f"The packet file has {n} problem{'s' if n != 1 else ''} to fix first:", exc.problems
+        )
+        _exit(exc.exit_code)
+    except SopacketError as exc:
+        if json_output:
+            typer.echo(json.dumps({"ok": False, "error": exc.to_json()}, ensure_ascii=False))
+        _say_error(exc.message, exc.fix)
+        _exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _say_error("stopped.", "Nothing half-written was left behind.")
+        _exit(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        if _State.verbose:
+            import traceback
+
+            traceback.print_exc()
+        _say_error(
+            f"sopacket hit an unexpected problem ({type(exc).__name__}).",
+            "Run the command again with -v for details, and report it if it persists.",
+        )
+        _exit(ExitCode.INTERNAL_ERROR)
+
+
+def _say_error(message: str, fix: str) -> None:
+    from rich.markup import escape
+
+    from . import display
+
+    display.err.print(f"[bold red]Error:[/] {escape(message)}")
+    if fix:
+        display.err.print(f"  [green]{escape(fix)}[/]")
+
+
+def _exit(code: int) -> NoReturn:
+    raise typer.Exit(int(code))
+
+
+# --- init -------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for the new packet (created if needed).")
+    ] = Path("."),
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="Starter for a specialty: general, oncology, cardiology, orthopedics, neurology.",
+        ),
+    ] = "general",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing packet.yaml (its content is lost).")
+    ] = False,
+) -> None:
+    """Start a new packet: a commented packet.yaml and an empty records/ folder.
+
+    Example: `sopacket init my-second-opinion --template oncology`
+    """
+    with _reported():
+        from . import display, starter
+
+        result = starter.init(folder, template, force=force)
+        display.err.print(f"[green]Started a {result.template} packet[/] in {result.packet}")
+        display.err.print(
+            "Next steps:\n"
+            f"  1. Open {result.packet} in a text editor and fill in what you know.\n"
+            f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {result.records}/ and add each:\n"
+            f"       sopacket add record {result.packet} {result.records}/report.pdf "
+            '--title "..." --kind lab --date YYYY-MM-DD\n'
+            f"  3. See what is still missing:  sopacket check {result.packet}"
+        )
+        typer.echo(str(result.packet))
+
+
+# --- add --------------------------------------------------------------------------------
+
+PacketArg = Annotated[
+    Path,
+    typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False),
+]
+
+
+def _do_add(packet: Path, section: str, entry: dict[str, Any]) -> None:
+    from . import display, edit
+
+    result = edit.add_entry(packet, section, entry)
+    noun = {
+        "records": "record",
+        "medications": "medication",
+        "questions": "question",
+        "allergies": "allergy",
+    }[section]
+    display.err.print(
+        f"[green]Added {noun} {result.index + 1}[/] to {result.path} (line {result.line})."
+    )
+    if result.warnings:
+        display.err.print("[yellow]The packet has other problems to fix (run `sopacket check`):[/]")
+        for w in result.warnings[:5]:
+            display.err.print(f"  {w}", markup=False)
+
+
+@add_app.command("record")
+def add_record(
+    packet: PacketArg,
+    file: Annotated[
+        Path, typer.Argument(help="The record: a PDF, JPEG, PNG or TIFF file.", dir_okay=False)
+    ],
+    title: Annotated[str, typer.Option(help="What the record is, e.g. 'Biopsy report'.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="pathology, imaging, lab, visit_note, discharge_summary, operative_report, "
+            "genetic, medication_history or other."
+        ),
+    ] = "other",
+    date: Annotated[str | None, typer.Option(help="Date of the record, YYYY-MM-DD.")] = None,
+    source: Annotated[str | None, typer.Option(help="Who issued it, e.g. the hospital.")] = None,
+    pages: Annotated[
+        str | None, typer.Option(help='Only these pages, e.g. "1-3,5" (default: all).')
+    ] = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Copy the file into the packet's records/ folder.")
+    ] = False,
+) -> None:
+    """Add a record file to the packet.
+
+    Example: `sopacket add record packet.yaml records/cbc.pdf --title "Blood count" --kind lab
+    --date 2026-09-05`
+    """
+    with _reported():
+        from .edit import record_file_path
+
+        stored = record_file_path(packet, file, copy=copy)
+        entry = {
+            "title": title,
+            "kind": kind,
+            "date": date,
+            "source": source,
+            "file": stored,
+            "pages": pages,
+        }
+        _do_add(packet, "records", entry)
+
+
+@add_app.command("medication")
+def add_medication(
+    packet: PacketArg,
+    name: Annotated[str, typer.Option(help="The medication, e.g. Tamoxifen.")],
+    dose: Annotated[str | None, typer.Option(help="e.g. '20 mg'.")] = None,
+    frequency: Annotated[str | None, typer.Option(help="e.g. 'once daily'.")] = None,
+    route: Annotated[str | None, typer.Option(help="e.g. oral, injection, inhaled.")] = None,
+    reason: Annotated[str | None, typer.Option(help="What it is for.")] = None,
+    prescriber: Annotated[str | None, typer.Option(help="Who prescribed it.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Taken since: YYYY-MM-DD, YYYY-MM or YYYY.")
+    ] = None,
+) -> None:
+    """Add a medication you take (include supplements and over-the-counter drugs).
+
+    Example: `sopacket add medication packet.yaml --name Aspirin --dose "81 mg" --frequency daily`
+    """
+    with _reported():
+        entry = {
+            "name": name,
+            "dose": dose,
+            "frequency": frequency,
+            "route": route,
+            "reason": reason,
+            "prescriber": prescriber,
+            "since": since,
+        }
+        _do_add(packet, "medications", entry)
+
+
+@add_app.command("question")
+def add_question(
+    packet: PacketArg,
+    text: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    priority: Annotated[str, typer.Option(help="high, normal or low.")] = "normal",
+) -> None:
+    """Add a question for the reviewing specialist.
+
+    Example: `sopacket add question packet.yaml "Is surgery necessary?" --priority high`
+    """
+    with _reported():
+        _do_add(packet, "questions", {"text": text, "priority": priority})
+
+
+@add_app.command("allergy")
+def add_allergy(
+    packet: PacketArg,
+    substance: Annotated[str, typer.Option(help="What you are allergic to, e.g. Penicillin.")],
+    reaction: Annotated[str | None, typer.Option(help="What happens, e.g. hives.")] = None,
+) -> None:
+    """Add an allergy or intolerance.
+
+    Example: `sopacket add allergy packet.yaml --substance Penicillin --reaction hives`
+    """
+    with _reported():
+        _do_add(packet, "allergies", {"substance": substance, "reaction": reaction})
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    packet: Annotated[
+        str, typer.Argument(help="The packet file, or - to read it from standard input.")
+    ],
+    checklist: Annotated[
+        str | None,
+        typer.Option(
+            help="A built-in checklist (general, oncology, cardiology, orthopedics, neurology) "
+            "or a checklist file. Default: the packet's specialty, else general."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Recommended items count as required too.")
+    ] = False,
+) -> None:
+    """Check the packet against a preparation checklist and say what is missing.
+
+    Exit codes: 0 ready, 1 not ready, 2 the file cannot be evaluated.
+
+    Example: `sopacket check packet.yaml`
+    """
+    with _reported(json_output):
+        from .checklist import check_packet
+        from .packet import load_packet
+
+        report = check_packet(load_packet(packet), checklist, strict=strict)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+            if report.urgent_symptoms:
+                from . import display
+
+                display.urgent_panel(report.urgent_symptoms)
+        else:
+            from . import display
+
+            display.check_report(report)
+        _exit(ExitCode.OK if report.ready else ExitCode.NOT_READY)
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the packet format, for editors to validate and complete.
+
+    Example: `sopacket schema -o packet.schema.json`
+    """
+    with _reported():
+        from . import output as out_mod
+        from .model import json_schema
+
+        text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            out_mod.write_text(output, text, 0o644)
+            from . import display
+
+            display.err.print(f"Wrote the schema to {output}")
+
+
+def main() -> None:
+    """Entry point of the ``sopacket`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - a Ctrl-C outside any command body
+        print("Stopped.", file=sys.stderr)
+        sys.exit(ExitCode.INTERRUPTED)

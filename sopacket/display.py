@@ -1,0 +1,87 @@
+"""What people see in the terminal: tables, verdicts and problems, drawn with rich.
+
+Results go to stdout, messages for people to stderr. Nothing here decides anything; it
+only shows what the library returned.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from .checklist import CheckReport
+    from .errors import Problem
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+URGENT_TEXT = (
+    "You marked a symptom as urgent: {symptoms}.\n\n"
+    "Urgent symptoms need in-person care now. Please do not wait for a second opinion: "
+    "call your doctor today, or your local emergency number (for example 911 in the US, "
+    "112 in Europe, 999 in the UK) if it is severe or getting worse.\n\n"
+    "When you are safe, you can come back to this packet."
+)
+
+_STATUS = {
+    ("done", "required"): "[green]done[/]",
+    ("done", "recommended"): "[green]done[/]",
+    ("missing", "required"): "[bold red]MISSING[/]",
+    ("missing", "recommended"): "[yellow]to do[/]",
+    ("warning", "required"): "[bold red]WARNING[/]",
+    ("warning", "recommended"): "[yellow]warning[/]",
+    ("not_applicable", "required"): "[dim]n/a[/]",
+    ("not_applicable", "recommended"): "[dim]n/a[/]",
+}
+
+
+def urgent_panel(symptoms: tuple[str, ...], console: Console = err) -> None:
+    text = URGENT_TEXT.format(symptoms="; ".join(symptoms))
+    console.print(
+        Panel(escape(text), title="[bold]Urgent symptoms[/]", border_style="bold red", expand=False)
+    )
+
+
+def check_report(report: CheckReport, console: Console = out) -> None:
+    """The checklist table and the verdict."""
+    if report.urgent_symptoms:
+        urgent_panel(report.urgent_symptoms, console)
+    title = f"{report.checklist.title} — packet {report.packet_id}"
+    table = Table(title=escape(title), title_justify="left", show_lines=False, expand=False)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Item", style="bold", ratio=1)
+    table.add_column("Details", ratio=3)
+    for item in report.items:
+        status = _STATUS[(item.status, item.severity)]
+        label = escape(item.title) + ("" if item.severity == "required" else " [dim](optional)[/]")
+        if item.status in ("done", "not_applicable"):
+            details = f"[dim]{escape(item.detail)}[/]" if item.detail else ""
+        else:
+            parts = []
+            if item.detail:
+                parts.append(escape(item.detail))
+            parts.append(f"[italic]Why:[/] {escape(item.why)}")
+            parts.append(f"[italic]How:[/] {escape(item.fix)}")
+            details = "\n".join(parts)
+        table.add_row(status, label, details)
+    console.print(table)
+    if report.note:
+        err.print(f"[dim]Checklist {escape(report.checklist.name)}: {escape(report.note)}.[/]")
+    colour = "green" if report.ready else "red"
+    console.print(f"[bold {colour}]{escape(report.verdict)}[/]")
+    if not report.ready and not report.urgent_symptoms:
+        console.print("Fix the items marked above, then run the check again.")
+
+
+def problems(heading: str, items: list[Problem], console: Console = err) -> None:
+    """A list of located problems (YAML and schema errors)."""
+    console.print(f"[bold red]{escape(heading)}[/]")
+    for p in items:
+        field = f" [bold]{escape(p.field)}[/]:" if p.field else ""
+        fix = f"\n    [green]{escape(p.fix)}[/]" if p.fix else ""
+        console.print(f"  [cyan]{escape(p.where)}[/]{field} {escape(p.message)}{fix}")

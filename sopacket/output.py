@@ -1,0 +1,61 @@
+"""Write files atomically: all of the new content, or nothing.
+
+A temporary file is created in the destination folder (so the final rename never crosses
+file systems), written, flushed to disk, given its permissions, and renamed over the
+destination. On any failure, or Ctrl-C, the temporary file is removed and the destination
+is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from .errors import OutputError
+
+OWNER_ONLY = 0o600
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside ``path``; on success it replaces ``path``."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".sopacket-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in the folder {folder} ({exc.strerror}).",
+            "Choose a folder you can write to, or check its permissions.",
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: Path, data: bytes, mode: int = OWNER_ONLY) -> None:
+    with atomic_writer(path, mode) as fh:
+        fh.write(data)
+
+
+def write_text(path: Path, text: str, mode: int = OWNER_ONLY) -> None:
+    write_bytes(path, text.encode("utf-8"), mode)
+
+
+def current_mode(path: Path, default: int = OWNER_ONLY) -> int:
+    """The permission bits of an existing file (to keep them when rewriting it)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return default
