@@ -14,7 +14,9 @@ Rules (the key under ``rule:``):
 ``records: {min: N}``            at least N records are listed
 ``records_kind: {kinds: [...], title_words: [...], min: N}``
                                  at least N records of these kinds (and, if given, whose
-                                 title mentions one of the words)
+                                 title mentions one of the words; words match whole
+                                 words, case-insensitively, and ``echo*`` matches any
+                                 word starting with "echo")
 ``record_files: {}``             every record's file exists, is a readable PDF/JPEG/PNG/TIFF,
                                  and its page range lies inside it
 ``question_priorities: {}``      at least one question carries a priority
@@ -159,6 +161,12 @@ class CheckReport:
             return (
                 f"Ready to build. {n} recommended item{'s' if n != 1 else ''} could still "
                 "make the review easier."
+            )
+        warnings = self.count("warning")
+        if warnings:
+            return (
+                f"Ready to build. Please read the {warnings} warning{'s' if warnings != 1 else ''}"
+                " above."
             )
         return "Ready to build: everything on the checklist is done."
 
@@ -319,19 +327,19 @@ Result = tuple[Status, str]
 
 
 def _rule_filled(ctx: _Context, path: str) -> Result:
-    return ("done", "") if _filled(ctx.get(path)) else ("missing", f"{path} is blank")
+    return ("done", "") if _filled(ctx.get(path)) else ("missing", "")
 
 
 def _rule_filled_any(ctx: _Context, paths: list[str]) -> Result:
     if any(_filled(ctx.get(p)) for p in paths):
         return "done", ""
-    return "missing", f"none of {', '.join(paths)} is filled in"
+    return "missing", ""
 
 
 def _rule_declared(ctx: _Context, path: str) -> Result:
     value = ctx.get(path)
     if value is None:
-        return "missing", f"{path} is not in the packet yet"
+        return "missing", "not listed yet"
     if isinstance(value, list) and not value:
         return "done", "none (an empty list)"
     return "done", f"{len(value)} listed" if isinstance(value, list) else ""
@@ -341,7 +349,9 @@ def _rule_all_true(ctx: _Context, paths: list[str]) -> Result:
     missing = [p for p in paths if ctx.get(p) is not True]
     if not missing:
         return "done", ""
-    return "missing", "not yet true: " + ", ".join(missing)
+    if len(paths) == 1:
+        return "missing", ""
+    return "missing", "not yet true: " + ", ".join(p.rsplit(".", 1)[-1] for p in missing)
 
 
 def _rule_count(ctx: _Context, spec: dict[str, Any]) -> Result:
@@ -406,8 +416,14 @@ def _rule_no_urgent_symptoms(ctx: _Context, spec: Any) -> Result:
 
 
 def _mentions(text: str, words: list[str]) -> bool:
+    """Whole-word, case-insensitive match; a trailing * matches any ending (``palpat*``)."""
     low = text.lower()
-    return any(re.search(r"\b" + re.escape(w.lower()), low) for w in words)
+    for w in words:
+        w = w.lower()
+        pattern = re.escape(w[:-1]) if w.endswith("*") else re.escape(w) + r"\b"
+        if re.search(r"\b" + pattern, low):
+            return True
+    return False
 
 
 def _rule_mentions(ctx: _Context, spec: dict[str, Any]) -> Result:

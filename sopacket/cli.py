@@ -140,7 +140,9 @@ def init(
         from . import display, starter
 
         result = starter.init(folder, template, force=force)
-        display.err.print(f"[green]Started a {result.template} packet[/] in {result.packet}")
+        display.err.print(
+            f"[green]Started a new packet[/] ({result.template} template) in {result.packet}"
+        )
         display.err.print(
             "Next steps:\n"
             f"  1. Open {result.packet} in a text editor and fill in what you know.\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -51,31 +52,41 @@ def check_report(report: CheckReport, console: Console = out) -> None:
     """The checklist table and the verdict."""
     if report.urgent_symptoms:
         urgent_panel(report.urgent_symptoms, console)
-    title = f"{report.checklist.title} — packet {report.packet_id}"
-    table = Table(title=escape(title), title_justify="left", show_lines=False, expand=False)
+    title = f"{report.checklist.title} (packet {report.packet_id})"
+    table = Table(
+        title=f"[bold]{escape(title)}[/]",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("Status", no_wrap=True)
-    table.add_column("Item", style="bold", ratio=1)
-    table.add_column("Details", ratio=3)
+    table.add_column("Item")
     for item in report.items:
         status = _STATUS[(item.status, item.severity)]
-        label = escape(item.title) + ("" if item.severity == "required" else " [dim](optional)[/]")
-        if item.status in ("done", "not_applicable"):
-            details = f"[dim]{escape(item.detail)}[/]" if item.detail else ""
-        else:
-            parts = []
-            if item.detail:
-                parts.append(escape(item.detail))
-            parts.append(f"[italic]Why:[/] {escape(item.why)}")
-            parts.append(f"[italic]How:[/] {escape(item.fix)}")
-            details = "\n".join(parts)
-        table.add_row(status, label, details)
+        text = f"[bold]{escape(item.title)}[/]"
+        if item.severity == "recommended":
+            text += " [dim](recommended)[/]"
+        if item.detail:
+            text += (
+                f"\n[dim]{escape(item.detail)}[/]"
+                if item.status in _QUIET
+                else (f"\n{escape(item.detail)}")
+            )
+        if item.status not in _QUIET:
+            text += f"\n[italic]Why it matters:[/] {escape(item.why)}"
+            text += f"\n[green]How to fix:[/] {escape(item.fix)}"
+        table.add_row(status, text)
     console.print(table)
     if report.note:
-        err.print(f"[dim]Checklist {escape(report.checklist.name)}: {escape(report.note)}.[/]")
+        err.print(f"[dim]Checklist '{escape(report.checklist.name)}': {escape(report.note)}.[/]")
     colour = "green" if report.ready else "red"
     console.print(f"[bold {colour}]{escape(report.verdict)}[/]")
     if not report.ready and not report.urgent_symptoms:
-        console.print("Fix the items marked above, then run the check again.")
+        console.print("Fix the items marked MISSING, then run the check again.")
+
+
+_QUIET = ("done", "not_applicable")
 
 
 def problems(heading: str, items: list[Problem], console: Console = err) -> None:

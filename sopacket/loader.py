@@ -342,6 +342,7 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "not valid YAML"
+        what = what.replace("'\\t'", "a tab").replace("'\t'", "a tab")
         raise PacketFileError(
             [Problem(name, line, col, "", f"this is not valid YAML: {what}.", _yaml_hint(what))]
         ) from None
@@ -385,6 +386,11 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
 
 
 def _yaml_hint(what: str) -> str:
+    if "expected ',' or '}'" in what or "expected ',' or ']'" in what:
+        return (
+            "Inside { } or [ ], put text that contains a comma, colon or question mark "
+            'in quotes: "Why, and when?".'
+        )
     if "tab" in what:
         return "Indent with spaces, not tabs."
     if "mapping values are not allowed" in what:
