@@ -21,9 +21,12 @@ Rules (the key under ``rule:``):
                                  and its page range lies inside it
 ``question_priorities: {}``      at least one question carries a priority
 ``no_urgent_symptoms: {}``       no symptom is marked urgent (a *warning* otherwise)
-``mentions: {words: [...], paths: [PATH, ...]}``
+``mentions: {words: [...], paths: [PATH, ...], satisfied_by: {kinds: [...], ...}}``
                                  a *warning* when the text at PATHs mentions one of the
-                                 words (e.g. a question that needs a physical exam)
+                                 words (e.g. a question that needs a physical exam);
+                                 with ``satisfied_by`` (a records_kind argument), done
+                                 once such a record is in the packet (e.g. the operation
+                                 report of an operation the packet mentions)
 
 An item may carry ``only_if: {PATH: [values]}`` or ``unless: {PATH: [values]}``; when it
 does not apply, its status is "not applicable".
@@ -263,7 +266,7 @@ def _load(ref: str, chain: tuple[str, ...]) -> ResolvedChecklist:
         parsed = validate_as(loader.parse(text, display, base), Checklist)
     except PacketFileError as exc:
         lines = "\n  ".join(str(p) for p in exc.problems)
-        raise ChecklistError(f"the checklist {display} is not valid:\n  {lines}") from None
+        raise ChecklistError(f"{display} is not valid:\n  {lines}") from None
     items: list[ChecklistItem] = []
     if parsed.extends:
         parent_ref = parsed.extends
@@ -281,7 +284,7 @@ def _load(ref: str, chain: tuple[str, ...]) -> ResolvedChecklist:
 def _check_rule(item: ChecklistItem, display: str) -> None:
     if len(item.rule) != 1 or next(iter(item.rule)) not in RULES:
         raise ChecklistError(
-            f"the checklist {display} item '{item.id}' has an unknown rule {item.rule!r}.",
+            f"{display}: item '{item.id}' has an unknown rule {item.rule!r}.",
             f"Use exactly one of: {', '.join(RULES)}.",
         )
 
@@ -431,16 +434,20 @@ def _rule_mentions(ctx: _Context, spec: dict[str, Any]) -> Result:
     texts: list[str] = []
     for path in spec.get("paths") or ["questions", "symptoms"]:
         value = ctx.get(path)
-        items = value if isinstance(value, list) else [value]
-        for v in items:
+        for v in value if isinstance(value, list) else [value]:
             if isinstance(v, str):
                 texts.append(v)
-            elif v is not None and hasattr(v, "text"):
-                texts.append(v.text)
+            elif v is not None:
+                texts.extend(str(getattr(v, a)) for a in ("text", "name") if hasattr(v, a))
     hits = [t for t in texts if _mentions(t, words)]
-    if hits:
-        return "warning", "mentioned in: " + "; ".join(f'"{t}"' for t in hits[:3])
-    return "done", ""
+    if not hits:
+        return "done", ""
+    satisfied_by = spec.get("satisfied_by")
+    if satisfied_by:
+        status, found = _rule_records_kind(ctx, satisfied_by)
+        if status == "done":
+            return "done", found
+    return "warning", "mentioned in: " + "; ".join(f'"{t}"' for t in hits[:3])
 
 
 RULES: dict[str, Callable[[_Context, Any], Result]] = {

@@ -74,9 +74,12 @@ def _reported(json_output: bool = False) -> Iterator[None]:
         if json_output:
             typer.echo(json.dumps({"ok": False, "error": exc.to_json()}, ensure_ascii=False))
         n = len(exc.problems)
-        display.problems(
-            f"The packet file has {n} problem{'s' if n != 1 else ''} to fix first:", exc.problems
-        )
+        if n == 1 and exc.problems[0].line is None:  # the file itself: missing, unreadable
+            p = exc.problems[0]
+            _say_error(f"{p.where}: {p.message}", p.fix)
+        else:
+            heading = f"The file has {n} problem{'s' if n != 1 else ''} to fix first:"
+            display.problems(heading, exc.problems)
         _exit(exc.exit_code)
     except SopacketError as exc:
         if json_output:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .errors import Problem
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 URGENT_TEXT = (
     "You marked a symptom as urgent: {symptoms}.\n\n"

@@ -70,11 +70,13 @@ _Resolver.add_implicit_resolver(
 
 if hasattr(yaml, "CParser"):
 
-    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc]
+    _CParser: Any = yaml.CParser
+
+    class _Composer(_CParser, _Resolver):
         """libyaml's parser and composer with our resolver; values are built by _Builder."""
 
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
 else:  # pragma: no cover - PyYAML built without libyaml
@@ -167,6 +169,7 @@ class _Builder:
             if node.tag != "tag:yaml.org,2002:seq":
                 self._fail(node, path, f"the tag {node.tag} is not allowed.", _NO_TAGS)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
