@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check_packet", "load_packet"]
+__all__ = ["__version__", "check_file", "check_packet", "load_packet"]
 
 if TYPE_CHECKING:
+    from .check import check_file
     from .checklist import check_packet
     from .packet import load_packet
 
@@ -26,6 +27,10 @@ def __getattr__(name: str) -> Any:
         from .packet import load_packet
 
         return load_packet
+    if name == "check_file":
+        from .check import check_file
+
+        return check_file
     if name == "check_packet":
         from .checklist import check_packet
 

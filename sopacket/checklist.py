@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import loader, resources
 from .errors import ChecklistError, PacketFileError
 from .packet import LoadedPacket, validate_as
-from .records import RecordInfo, inspect
+from .records import Inspection, Item, RecordInfo
 
 Status = Literal["done", "missing", "warning", "not_applicable"]
 Severity = Literal["required", "recommended"]
@@ -295,12 +295,13 @@ def _check_rule(item: ChecklistItem, display: str) -> None:
 @dataclass
 class _Context:
     lp: LoadedPacket
+    inspected: list[RecordInfo] | None = None
 
     @cached_property
     def records(self) -> tuple[RecordInfo, ...]:
-        return tuple(
-            inspect(self.lp.record_path(i), r.pages) for i, r in enumerate(self.lp.packet.records)
-        )
+        if self.inspected is not None:
+            return tuple(self.inspected)
+        return tuple(Inspection(record_items(self.lp)).result())
 
     def get(self, path: str) -> Any:
         value: Any = self.lp.packet
@@ -472,10 +473,10 @@ def _applies(ctx: _Context, item: ChecklistItem) -> bool:
 
 
 def evaluate(
-    lp: LoadedPacket, checklist: ResolvedChecklist
+    lp: LoadedPacket, checklist: ResolvedChecklist, inspected: list[RecordInfo] | None = None
 ) -> tuple[list[ItemResult], tuple[RecordInfo, ...]]:
     """Every item's status for this packet, and what each record file turned out to be."""
-    ctx = _Context(lp)
+    ctx = _Context(lp, inspected)
     results = []
     for item in checklist.items:
         if not _applies(ctx, item):
@@ -496,12 +497,24 @@ def evaluate(
     return results, ctx.records
 
 
+def record_items(lp: LoadedPacket) -> list[Item]:
+    return [(lp.record_path(i), r.pages) for i, r in enumerate(lp.packet.records)]
+
+
 def check_packet(
-    lp: LoadedPacket, checklist: str | None = None, *, strict: bool = False
+    lp: LoadedPacket,
+    checklist: str | None = None,
+    *,
+    strict: bool = False,
+    inspected: list[RecordInfo] | None = None,
 ) -> CheckReport:
-    """Check a loaded packet against a checklist (by name or file; default: by specialty)."""
+    """Check a loaded packet against a checklist (by name or file; default: by specialty).
+
+    ``inspected`` are the record files' inspections when the caller already has them
+    (see :func:`check_file`); otherwise they are read now, in a child process.
+    """
     resolved, note = resolve(checklist, lp)
-    results, records = evaluate(lp, resolved)
+    results, records = evaluate(lp, resolved, inspected)
     urgent = tuple(s.text for s in lp.packet.symptoms if s.urgent)
     return CheckReport(
         packet_id=lp.id,

@@ -314,10 +314,9 @@ def check(
     Example: `sopacket check packet.yaml`
     """
     with _reported(json_output):
-        from .checklist import check_packet
-        from .packet import load_packet
+        from .check import check_file
 
-        report = check_packet(load_packet(packet), checklist, strict=strict)
+        report = check_file(packet, checklist, strict=strict)
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             if report.urgent_symptoms:

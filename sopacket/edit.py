@@ -183,7 +183,7 @@ def _last_leaf(node: yaml.Node) -> yaml.Node:
 
 
 def _insert(text: str, section: str, item: Any, name: str) -> tuple[str, int]:
-    root = yaml.compose(text, Loader=loader._Composer)
+    root = loader.compose(text)
     assert isinstance(root, yaml.MappingNode)
     pair = next((p for p in root.value if p[0].value == section), None)
     if pair is None:

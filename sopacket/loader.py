@@ -68,9 +68,13 @@ _Resolver.add_implicit_resolver(
     list("0123456789"),
 )
 
-if hasattr(yaml, "CParser"):
+_CParser: Any
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 
-    _CParser: Any = yaml.CParser
+if _CParser is not None:
 
     class _Composer(_CParser, _Resolver):
         """libyaml's parser and composer with our resolver; values are built by _Builder."""
@@ -335,11 +339,7 @@ def read_text(path: Path | str) -> tuple[str, str, Path]:
 def parse(text: str, name: str, base_dir: Path) -> Source:
     """Parse YAML text into a :class:`Source`, or raise :class:`PacketFileError`."""
     try:
-        composer = _Composer(text)
-        try:
-            root = composer.get_single_node()
-        finally:
-            composer.dispose()
+        root = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -347,7 +347,16 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
         what = exc.problem or exc.context or "not valid YAML"
         what = what.replace("'\\t'", "a tab").replace("'\t'", "a tab")
         raise PacketFileError(
-            [Problem(name, line, col, "", f"this is not valid YAML: {what}.", _yaml_hint(what))]
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"this is not valid YAML: {what}.",
+                    _yaml_hint(what, _line_at(text, mark)),
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         raise PacketFileError(
@@ -388,7 +397,16 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
     return Source(name, base_dir, data, builder.positions, builder.soft)
 
 
-def _yaml_hint(what: str) -> str:
+def _line_at(text: str, mark: Any) -> str:
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    return lines[mark.line] if 0 <= mark.line < len(lines) else ""
+
+
+def _yaml_hint(what: str, line: str = "") -> str:
+    if "\t" in line[: len(line) - len(line.lstrip())]:
+        return "Indent with spaces, not tabs."
     if "expected ',' or '}'" in what or "expected ',' or ']'" in what:
         return (
             "Inside { } or [ ], put text that contains a comma, colon or question mark "
@@ -403,6 +421,15 @@ def _yaml_hint(what: str) -> str:
     if "found character" in what and "that cannot start any token" in what:
         return "Put the value in quotes if it starts with a special character such as @ or `."
     return "Check the indentation and quotes around this line."
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of a YAML document, parsed with our resolver (for edits in place)."""
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
 
 
 def load(path: Path | str) -> Source:

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .records import page_ranges
+
 FORMAT_VERSION = 1
 
 RecordKind = Literal[
@@ -155,15 +157,6 @@ class Record(_Model):
         if not v:
             raise ValueError("must name the record's file, e.g. records/report.pdf")
         return v
-
-
-def page_ranges(spec: str) -> list[tuple[int, int]]:
-    """``"1-3,5"`` -> ``[(1, 3), (5, 5)]`` (1-based, inclusive)."""
-    out = []
-    for part in spec.split(","):
-        lo, _, hi = part.strip().partition("-")
-        out.append((int(lo), int(hi) if hi.strip() else int(lo)))
-    return out
 
 
 class Medication(_Model):

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import page_ranges
+from .isolate import ChildFailed, Job, Limits, run
 
 SUPPORTED = ("pdf", "jpeg", "png", "tiff")
 _SNIFF_BYTES = 1024
@@ -37,6 +37,15 @@ class RecordInfo:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+def page_ranges(spec: str) -> list[tuple[int, int]]:
+    """``"1-3,5"`` -> ``[(1, 3), (5, 5)]`` (1-based, inclusive)."""
+    out = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        out.append((int(lo), int(hi) if hi.strip() else int(lo)))
+    return out
 
 
 def sniff(head: bytes) -> str | None:
@@ -186,6 +195,54 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
+
+
+Item = tuple[Path, "str | None"]
+"""A record to inspect: its file and its page selection."""
+
+
+def _inspect_items(items: list[Item]) -> list[RecordInfo]:
+    return [inspect(path, pages) for path, pages in items]
+
+
+class Inspection:
+    """Record files being inspected in a child process (see :mod:`sopacket.isolate`).
+
+    All records are read by one child, in parallel with whatever the caller does next. If
+    that child fails (a file that exhausts memory or time, or crashes the parser), each
+    record is read again in a child of its own, so the message names the culprit.
+    """
+
+    def __init__(self, items: list[Item], limits: Limits | None = None) -> None:
+        self.items = items
+        self.limits = limits or Limits()
+        self._job: Job[list[RecordInfo]] | None = (
+            Job(_inspect_items, items, limits=self.limits) if items else None
+        )
+
+    def result(self) -> list[RecordInfo]:
+        if self._job is None:
+            return []
+        try:
+            return self._job.result()
+        except ChildFailed:
+            return [self._one(item) for item in self.items]
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _one(self, item: Item) -> RecordInfo:
+        try:
+            return run(inspect, *item, limits=self.limits)
+        except ChildFailed as exc:
+            return RecordInfo(
+                item[0],
+                None,
+                None,
+                problem=f"the file could not be read safely: {exc.reason}",
+                fix="Save or export the record again (for example, print it to a new PDF).",
+            )
 
 
 def sha256(path: Path) -> str:

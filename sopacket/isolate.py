@@ -1,0 +1,175 @@
+"""Run untrusted-input work in a child process with a memory cap and a time limit.
+
+Record files come from anywhere; a parser fed a decompression bomb, an endless loop or a
+crash should cost one error message, not the whole command. The child also runs in
+parallel with the parent: ``check`` reads the records while the packet is validated.
+
+On POSIX systems the child is forked (cheap: it shares the already-imported modules and
+needs no multiprocessing machinery); on Windows it is spawned.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+MEMORY_LIMIT = 2 * 1024**3
+"""Default cap on the child's address space, in bytes (2 GiB)."""
+TIME_LIMIT = 120.0
+"""Default time a child may take, in seconds."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one child process."""
+
+    memory: int = MEMORY_LIMIT
+    """Largest address space in bytes; 0 for no cap."""
+    seconds: float = TIME_LIMIT
+    """Wall-clock time limit in seconds."""
+
+
+class ChildFailed(Exception):
+    """The child ran out of time or memory, or crashed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _limit_memory(limits: Limits) -> None:
+    if limits.memory and sys.platform.startswith("linux"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+
+
+def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return ("ok", func(*args))
+    except MemoryError:
+        return ("error", "it needs more memory than allowed")
+    except BaseException as exc:  # report, never raise, across the process boundary
+        return ("error", f"the reader failed ({type(exc).__name__})")
+
+
+class Job(Generic[T]):
+    """A function running in a child process; :meth:`result` waits for it."""
+
+    def __init__(self, func: Callable[..., T], *args: Any, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        if hasattr(os, "fork"):
+            self._start_fork(func, args)
+        else:  # pragma: no cover - Windows
+            self._start_spawn(func, args)
+
+    # POSIX: a bare fork is the cheapest child there is (no multiprocessing import).
+    def _start_fork(self, func: Callable[..., T], args: tuple[Any, ...]) -> None:
+        import pickle
+
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                os.close(read_fd)
+                _limit_memory(self.limits)
+                payload = pickle.dumps(_call(func, args))
+                with os.fdopen(write_fd, "wb") as fh:
+                    fh.write(payload)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self._pid: int | None = pid
+        self._read = os.fdopen(read_fd, "rb")
+        self._proc: Any = None
+
+    def _start_spawn(self, func: Callable[..., T], args: tuple[Any, ...]) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        self._pid = None
+        self._recv = recv
+        self._proc = ctx.Process(target=_spawned, args=(send, self.limits, func, args), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> T:
+        """The function's return value, or ChildFailed."""
+        try:
+            status, value = self._receive()
+            if status != "ok":
+                raise ChildFailed(str(value))
+            return value
+        finally:
+            self.cancel()
+
+    def _receive(self) -> tuple[str, Any]:
+        if self._proc is not None:  # pragma: no cover - Windows
+            if not self._recv.poll(self.limits.seconds):
+                raise ChildFailed(f"it took longer than {self.limits.seconds:g} seconds")
+            try:
+                return self._recv.recv()
+            except EOFError:
+                raise ChildFailed("the reader stopped unexpectedly") from None
+        import pickle
+        import select
+
+        ready, _, _ = select.select([self._read], [], [], self.limits.seconds)
+        if not ready:
+            raise ChildFailed(f"it took longer than {self.limits.seconds:g} seconds")
+        data = self._read.read()
+        if not data:
+            raise ChildFailed(self._crash_reason())
+        return pickle.loads(data)
+
+    def _crash_reason(self) -> str:
+        if self._pid is not None:
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            if os.WIFSIGNALED(status):
+                sig = os.WTERMSIG(status)
+                if sig in (9, 24):  # SIGKILL / SIGXCPU: usually a resource limit
+                    return "it used more memory or time than allowed"
+                return f"the reader crashed (signal {sig})"
+        return "the reader stopped unexpectedly"
+
+    def cancel(self) -> None:
+        """Stop the child if it is still running, and reap it."""
+        if self._proc is not None:  # pragma: no cover - Windows
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+            self._recv.close()
+            return
+        if self._pid is not None:
+            import contextlib
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        self._read.close()
+
+
+def _spawned(conn: Any, limits: Limits, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _limit_memory(limits)
+    conn.send(_call(func, args))
+    conn.close()
+
+
+def run(func: Callable[..., T], *args: Any, limits: Limits | None = None) -> T:
+    """Run ``func(*args)`` in a child process and return its result."""
+    return Job(func, *args, limits=limits).result()
