@@ -346,6 +346,9 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "not valid YAML"
         what = what.replace("'\\t'", "a tab").replace("'\t'", "a tab")
+        ctx = exc.context_mark
+        if ctx is not None and exc.context and mark is not None and ctx.line != mark.line:
+            what += f" ({exc.context} that started at line {ctx.line + 1}, column {ctx.column + 1})"
         raise PacketFileError(
             [
                 Problem(
