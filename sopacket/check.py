@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import loader
-from .records import Inspection, Item
+from .records import Inspection, Item, resolve_file
 
 if TYPE_CHECKING:
     from .checklist import CheckReport
@@ -48,5 +48,5 @@ def raw_record_items(source: loader.Source) -> list[Item]:
             return []
         pages = entry.get("pages")
         pages = str(pages) if isinstance(pages, str | int) and pages != "" else None
-        items.append(((source.base_dir / entry["file"]).expanduser(), pages))
+        items.append((resolve_file(source.base_dir, entry["file"]), pages))
     return items

@@ -392,12 +392,12 @@ def _rule_record_files(ctx: _Context, spec: Any) -> Result:
     if not records:
         return "not_applicable", "no records listed yet"
     bad = [
-        f"{records[i].title} ({records[i].file}): {info.problem}"
+        f"{records[i].title} ({records[i].file}): {info.problem}. {info.fix}".strip()
         for i, info in enumerate(ctx.records)
         if not info.ok
     ]
     if bad:
-        return "missing", "; ".join(bad)
+        return "missing", "\n".join(bad)
     pages = sum(i.pages or 0 for i in ctx.records)
     return "done", f"{len(records)} file{'s' if len(records) != 1 else ''}, {pages} pages"
 

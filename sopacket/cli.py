@@ -140,19 +140,27 @@ def init(
     Example: `sopacket init my-second-opinion --template oncology`
     """
     with _reported():
+        import shlex
+
+        from rich.markup import escape
+
         from . import display, starter
 
         result = starter.init(folder, template, force=force)
+        packet = shlex.quote(str(result.packet))
+        records, example = f"{result.records}/", shlex.quote(f"{result.records}/report.pdf")
         display.err.print(
-            f"[green]Started a new packet[/] ({result.template} template) in {result.packet}"
+            f"[green]Started a new packet[/] ({result.template} template) in "
+            f"{escape(str(result.packet))}",
         )
         display.err.print(
             "Next steps:\n"
-            f"  1. Open {result.packet} in a text editor and fill in what you know.\n"
-            f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {result.records}/ and add each:\n"
-            f"       sopacket add record {result.packet} {result.records}/report.pdf "
+            f"  1. Open {packet} in a text editor and fill in what you know.\n"
+            f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {records} and add each:\n"
+            f"       sopacket add record {packet} {example} "
             '--title "..." --kind lab --date YYYY-MM-DD\n'
-            f"  3. See what is still missing:  sopacket check {result.packet}"
+            f"  3. See what is still missing:  sopacket check {packet}",
+            markup=False,
         )
         typer.echo(str(result.packet))
 
@@ -166,9 +174,17 @@ PacketArg = Annotated[
 
 
 def _do_add(packet: Path, section: str, entry: dict[str, Any]) -> None:
-    from . import display, edit
+    from .edit import add_entry
 
-    result = edit.add_entry(packet, section, entry)
+    _report_add(add_entry(packet, section, entry))
+
+
+def _report_add(result: Any) -> None:
+    from rich.markup import escape
+
+    from . import display
+
+    section = result.section
     noun = {
         "records": "record",
         "medications": "medication",
@@ -176,12 +192,15 @@ def _do_add(packet: Path, section: str, entry: dict[str, Any]) -> None:
         "allergies": "allergy",
     }[section]
     display.err.print(
-        f"[green]Added {noun} {result.index + 1}[/] to {result.path} (line {result.line})."
+        f"[green]Added {noun} {result.index + 1}[/] to {escape(str(result.path))} "
+        f"(line {result.line})."
     )
     if result.warnings:
         display.err.print("[yellow]The packet has other problems to fix (run `sopacket check`):[/]")
         for w in result.warnings[:5]:
             display.err.print(f"  {w}", markup=False)
+        if len(result.warnings) > 5:
+            display.err.print(f"  ... and {len(result.warnings) - 5} more.")
 
 
 @add_app.command("record")
@@ -213,18 +232,10 @@ def add_record(
     --date 2026-09-05`
     """
     with _reported():
-        from .edit import record_file_path
+        from . import edit
 
-        stored = record_file_path(packet, file, copy=copy)
-        entry = {
-            "title": title,
-            "kind": kind,
-            "date": date,
-            "source": source,
-            "file": stored,
-            "pages": pages,
-        }
-        _do_add(packet, "records", entry)
+        entry = {"title": title, "kind": kind, "date": date, "source": source, "pages": pages}
+        _report_add(edit.add_record(packet, file, entry, copy=copy))
 
 
 @add_app.command("medication")

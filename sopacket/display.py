@@ -44,7 +44,10 @@ _STATUS = {
 def urgent_panel(symptoms: tuple[str, ...], console: Console = err) -> None:
     text = URGENT_TEXT.format(symptoms="; ".join(symptoms))
     console.print(
-        Panel(escape(text), title="[bold]Urgent symptoms[/]", border_style="bold red", expand=False)
+        Panel(
+            escape(text), title="[bold]Urgent symptoms[/]", border_style="bold red", expand=False
+        ),
+        soft_wrap=False,
     )
 
 
@@ -63,7 +66,8 @@ def check_report(report: CheckReport, console: Console = out) -> None:
     table.add_column("Status", no_wrap=True)
     table.add_column("Item")
     for item in report.items:
-        status = _STATUS[(item.status, item.severity)]
+        severity = "required" if report.strict else item.severity
+        status = _STATUS[(item.status, severity)]
         text = f"[bold]{escape(item.title)}[/]"
         if item.severity == "recommended":
             text += " [dim](recommended)[/]"
@@ -77,7 +81,7 @@ def check_report(report: CheckReport, console: Console = out) -> None:
             text += f"\n[italic]Why it matters:[/] {escape(item.why)}"
             text += f"\n[green]How to fix:[/] {escape(item.fix)}"
         table.add_row(status, text)
-    console.print(table)
+    console.print(table, soft_wrap=False)
     if report.note:
         err.print(f"[dim]Checklist '{escape(report.checklist.name)}': {escape(report.note)}.[/]")
     colour = "green" if report.ready else "red"

@@ -9,6 +9,7 @@ and inserts the new entry's lines there, in the style of the entries around it (
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,38 +47,57 @@ class AddResult:
 def clean_entry(section: str, entry: dict[str, Any]) -> dict[str, Any] | str:
     """Validate a new entry; return it as plain YAML-ready data (unset fields dropped).
 
-    Raises UsageError naming the command-line option of a bad value.
+    Raises UsageError naming the field (and its command-line option) of a bad value.
     """
-    model = SECTIONS[section]
+    model = SECTIONS.get(section)
+    if model is None:
+        raise UsageError(
+            f"there is no list called '{section}' to add to.",
+            f"Choose one of: {', '.join(SECTIONS)}.",
+        )
     values = {k: v for k, v in entry.items() if v is not None and v != ""}
     try:
         parsed = model.model_validate(values)
     except ValidationError as exc:
-        messages = []
-        for err in exc.errors(include_url=False):
-            name = str(err["loc"][0]) if err["loc"] else ""
-            option = f"--{name.replace('_', '-')}" if name else "the entry"
-            ctx = err.get("ctx") or {}
-            text = str(ctx.get("error") or err["msg"])
-            if err["type"] == "literal_error":
-                text = f"must be one of {ctx.get('expected')}"
-            messages.append(f"{option}: {text}")
+        messages = [_entry_error(err, entry) for err in exc.errors(include_url=False)]
         raise UsageError(
             "the new entry is not valid: " + "; ".join(messages) + ".",
-            "Correct the option and run the command again.",
+            "Correct it and run the command again.",
         ) from None
-    # Keep the user's order of fields, with values as the format reads them (real dates).
+    # Keep the format's order of fields, with values as the format reads them (real dates).
     values = {k: getattr(parsed, k) for k in model.model_fields if k in values}
     if section == "questions" and values.get("priority", "normal") == "normal":
         return str(values["text"])
     return values
 
 
-def add_entry(packet_path: Path, section: str, entry: dict[str, Any]) -> AddResult:
+def _entry_error(err: Any, entry: dict[str, Any]) -> str:
+    name = str(err["loc"][0]) if err["loc"] else ""
+    label = f"{name} (--{name.replace('_', '-')})" if name else "the entry"
+    ctx = err.get("ctx") or {}
+    value = entry.get(name)
+    if err["type"] == "missing" or value in ("", None):
+        return f"{label} must not be empty"
+    if err["type"] in ("literal_error", "enum"):
+        options = [
+            o.strip().strip("'")
+            for o in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+            if o.strip()
+        ]
+        guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
+        hint = f' Did you mean "{guess[0]}"?' if guess else ""
+        return f'{label}: "{value}" is not one of {", ".join(options)}.{hint}'
+    if err["type"].startswith("date"):
+        return f'{label}: "{value}" is not a date; write YYYY-MM-DD, e.g. 2026-09-05'
+    return f'{label}: {ctx.get("error") or err["msg"]} (found "{value}")'
+
+
+def add_entry(packet_path: Path | str, section: str, entry: dict[str, Any]) -> AddResult:
     """Append ``entry`` to the list ``section`` of the packet file, keeping everything else."""
+    packet_path = Path(packet_path)
     item = clean_entry(section, entry)
     text, name, base = loader.read_text(packet_path)
-    source = loader.parse(text, name, base)  # raises PacketFileError with positions
+    source = loader.parse(text, name, base)
     if not isinstance(source.data, dict):
         raise PacketFileError(
             [
@@ -98,14 +118,31 @@ def add_entry(packet_path: Path, section: str, entry: dict[str, Any]) -> AddResu
 
     # The result must still be a packet file we can read; problems elsewhere are warnings.
     new_source = loader.parse(new_text, name, base)
-    items = new_source.data.get(section) or []
+    items = new_source.data.get(section) if isinstance(new_source.data, dict) else None
+    if new_source.problems or not isinstance(items, list):  # pragma: no cover - a bug here
+        raise UsageError(
+            f"sopacket could not add to `{section}` without changing the rest of the file.",
+            f"Add the entry by hand in a text editor, under `{section}:`.",
+        )
     warnings: tuple[str, ...] = ()
     try:
         validate(new_source)
     except PacketFileError as exc:
         warnings = tuple(str(p) for p in exc.problems)
-    output.write_text(packet_path, new_text, output.current_mode(packet_path))
+    # Write through a symbolic link to the file it points at, keeping its permissions.
+    target = packet_path.resolve()
+    output.write_text(target, new_text, output.current_mode(target))
     return AddResult(packet_path, section, len(items) - 1, line, warnings)
+
+
+def add_record(
+    packet_path: Path | str, file: Path | str, entry: dict[str, Any], *, copy: bool = False
+) -> AddResult:
+    """Add a record file: check the entry and the file, copy it if asked, then add it."""
+    packet_path, file = Path(packet_path), Path(file)
+    clean_entry("records", {**entry, "file": str(file)})  # refuse bad options before copying
+    stored = record_file_path(packet_path, file, copy=copy)
+    return add_entry(packet_path, "records", {**entry, "file": stored})
 
 
 def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> str:
@@ -145,10 +182,9 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
             n += 1
             dest = records / f"{file.stem}-{n}{file.suffix}"
         if not dest.exists():
-            import shutil
-
-            shutil.copyfile(target, dest)
-            dest.chmod(0o600)
+            with output.atomic_writer(dest) as out, target.open("rb") as src:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    out.write(chunk)
         target = dest
     try:
         return target.relative_to(folder).as_posix()
@@ -156,17 +192,23 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
         return str(target)
 
 
+def _dump(data: Any, flow: bool) -> str:
+    return yaml.safe_dump(
+        data, default_flow_style=flow, sort_keys=False, allow_unicode=True, width=1 << 30
+    )
+
+
+def _flow_item(item: Any) -> str:
+    """``item`` as it is written inside ``[ ]``: quoted wherever flow context needs it."""
+    return _dump([item], True).strip()[1:-1].strip()
+
+
 def _render(item: Any, indent: int, flow: bool) -> str:
+    """``item`` as one block-list entry (``- ...``) indented by ``indent`` spaces."""
     pad = " " * indent
     if flow and isinstance(item, dict):
-        inner = yaml.safe_dump(
-            item, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1 << 30
-        ).strip()
-        return f"{pad}- {inner}\n"
-    block = yaml.safe_dump(
-        [item], default_flow_style=False, sort_keys=False, allow_unicode=True, width=1 << 30
-    )
-    return "".join(pad + ln + "\n" for ln in block.splitlines())
+        return f"{pad}- {_flow_item(item)}\n"
+    return "".join(pad + ln + "\n" for ln in _dump([item], False).splitlines())
 
 
 def _line_end(text: str, index: int) -> int:
@@ -183,18 +225,23 @@ def _last_leaf(node: yaml.Node) -> yaml.Node:
 
 
 def _insert(text: str, section: str, item: Any, name: str) -> tuple[str, int]:
+    """The text with ``item`` added to the list ``section``, and the line it starts on."""
     root = loader.compose(text)
     assert isinstance(root, yaml.MappingNode)
     pair = next((p for p in root.value if p[0].value == section), None)
     if pair is None:
         # Not in the file yet: append the section at the end.
-        sep = "" if text.endswith("\n") or not text else "\n"
-        start_line = text.count("\n") + (2 if sep else 1)
-        return text + sep + f"{section}:\n" + _render(item, 2, False), start_line + 1
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return text + f"{section}:\n" + _render(item, 2, False), _lineno(text, len(text)) + 1
     key, value = pair
     key_col = key.start_mark.column
     if isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:null":
-        # `records:` with nothing after it (maybe a comment): start the list below the key.
+        # `records:` with nothing after it, or `~` / `null`: start a block list below the key.
+        start, end = value.start_mark.index, value.end_mark.index
+        if end > start:  # an explicit null token: remove it (and the space before it)
+            head = text[:start].rstrip(" ")
+            text = head + text[end:]
         at = _line_end(text, key.end_mark.index)
         return text[:at] + _render(item, key_col + 2, False) + text[at:], _lineno(text, at)
     if not isinstance(value, yaml.SequenceNode):
@@ -211,30 +258,32 @@ def _insert(text: str, section: str, item: Any, name: str) -> tuple[str, int]:
             ]
         )
     if value.flow_style:
+        start, end = value.start_mark.index, value.end_mark.index
         if not value.value:
             # `medications: []`: replace the empty list with a block list.
-            s, e = value.start_mark.index, value.end_mark.index
-            head = text[:s].rstrip(" ")
-            rest_at = _line_end(text, e - 1)
-            tail = text[e:rest_at].strip()
+            head = text[:start].rstrip(" ")
+            rest_at = _line_end(text, end - 1)
+            tail = text[end:rest_at].strip()
             comment = f"  {tail}" if tail.startswith("#") else ""
             new = head + comment + "\n" + _render(item, key_col + 2, False)
-            return new + text[rest_at:], _lineno(text, s) + 1
-        # `[a, b]`: add `, c` before the closing bracket.
-        close = value.end_mark.index - 1
-        inner = yaml.safe_dump(
-            item, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1 << 30
-        ).strip()
-        if not isinstance(item, dict) and inner.endswith("..."):
-            inner = inner[:-3].strip()
-        return text[:close] + ", " + inner + text[close:], _lineno(text, close)
+            return new + text[rest_at:], _lineno(text, start) + 1
+        # `[a, b]`: add `, c` before the closing bracket (after a trailing comma, just `c`).
+        close = end - 1
+        before = text[start + 1 : close].rstrip()
+        sep = " " if before.endswith(",") else ", "
+        last_end = value.value[-1].end_mark.index
+        insert_at = max(last_end, text.rfind(",", last_end, close) + 1)
+        return (
+            text[:insert_at] + sep + _flow_item(item) + text[insert_at:],
+            _lineno(text, insert_at),
+        )
     last = value.value[-1]
     dash_col = value.start_mark.column
     flow_item = isinstance(last, yaml.MappingNode) and bool(last.flow_style)
     leaf = _last_leaf(last)
     end = leaf.end_mark.index
     at = end if leaf.end_mark.column == 0 else _line_end(text, end)
-    if at > len(text) or (at == len(text) and not text.endswith("\n")):
+    if at == len(text) and not text.endswith("\n"):
         text += "\n"
         at = len(text)
     return text[:at] + _render(item, dash_col, flow_item) + text[at:], _lineno(text, at)

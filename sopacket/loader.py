@@ -213,13 +213,11 @@ class _Builder:
             return None
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() == "true"
-        if tag == "tag:yaml.org,2002:int":
-            return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
-        if tag == "tag:yaml.org,2002:float":
-            low = value.lower()
-            if low.endswith("inf"):
-                return float("-inf") if low.startswith("-") else float("inf")
-            return float("nan") if low.endswith("nan") else float(value)
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            number = _number(tag, value)
+            # A phone number, an ID or a dose written like a number keeps its text when
+            # reading it as a number would change it (+1555..., 0612..., 1.50).
+            return number if str(number) == value else value
         if tag == "tag:yaml.org,2002:timestamp":
             try:
                 return dt.date.fromisoformat(_pad_date(value))
@@ -245,6 +243,15 @@ _NO_TAGS = "Write plain values only: no `!tags`, `!!python/...` or `<<:` merges.
 
 class _TooBig(Exception):
     pass
+
+
+def _number(tag: str, value: str) -> int | float:
+    if tag == "tag:yaml.org,2002:int":
+        return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+    low = value.lower()
+    if low.endswith("inf"):
+        return float("-inf") if low.startswith("-") else float("inf")
+    return float("nan") if low.endswith("nan") else float(value)
 
 
 def _pad_date(value: str) -> str:
@@ -303,6 +310,20 @@ def read_text(path: Path | str) -> tuple[str, str, Path]:
                     )
                 ]
             ) from None
+    if raw[:5] == b"%PDF-" or raw[:3] == b"\xff\xd8\xff" or raw[:8] == b"\x89PNG\r\n\x1a\n":
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "this is a record (a PDF or an image), not a packet file.",
+                    "Give the packet's YAML file (packet.yaml); add records to it with "
+                    "`sopacket add record`.",
+                )
+            ]
+        )
     if len(raw) > MAX_BYTES:
         raise PacketFileError(
             [
@@ -394,10 +415,9 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
                 )
             ]
         ) from None
-    if builder.problems:
-        raise PacketFileError(builder.problems)
     builder.positions.setdefault((), (1, 1))
-    return Source(name, base_dir, data, builder.positions, builder.soft)
+    problems = sorted(builder.problems + builder.soft, key=lambda p: (p.line or 0, p.column or 0))
+    return Source(name, base_dir, data, builder.positions, problems)
 
 
 def _line_at(text: str, mark: Any) -> str:

@@ -60,6 +60,16 @@ def _partial_date(value: Any) -> Any:
 PartialDate = Annotated[dt.date | str, BeforeValidator(_partial_date)]
 
 
+def _lower(value: Any) -> Any:
+    """Choices are matched without regard to case: `Lab` and `HIGH` are fine."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Kind = Annotated[RecordKind, BeforeValidator(_lower)]
+Mode = Annotated[VisitMode, BeforeValidator(_lower)]
+PriorityChoice = Annotated[Priority, BeforeValidator(_lower)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -104,7 +114,7 @@ class Provider(_Model):
 class Visit(_Model):
     """How and when the second-opinion consultation takes place."""
 
-    mode: VisitMode | None = Field(default=None, description="video, phone, messaging or in_person")
+    mode: Mode | None = Field(default=None, description="video, phone, messaging or in_person")
     date: dt.date | None = None
 
 
@@ -131,7 +141,7 @@ class Record(_Model):
     """One medical record file: a PDF, or an image (JPEG, PNG, TIFF)."""
 
     title: str = Field(description="What the record is, e.g. 'Core biopsy pathology report'.")
-    kind: RecordKind = Field(default="other", description="The kind of record.")
+    kind: Kind = Field(default="other", description="The kind of record.")
     date: dt.date | None = Field(default=None, description="The date of the record, YYYY-MM-DD.")
     source: str | None = Field(default=None, description="Who issued it, e.g. a hospital.")
     file: str = Field(description="Path to the file, relative to the packet file.")
@@ -189,7 +199,7 @@ class Question(_Model):
     """A question for the reviewing specialist."""
 
     text: str
-    priority: Priority = "normal"
+    priority: PriorityChoice = "normal"
 
 
 class Symptom(_Model):

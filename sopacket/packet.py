@@ -43,7 +43,9 @@ class LoadedPacket:
 
     def record_path(self, index: int) -> Path:
         """The file of record ``index``, resolved against the packet's folder."""
-        return (self.base_dir / self.packet.records[index].file).expanduser()
+        from .records import resolve_file
+
+        return resolve_file(self.base_dir, self.packet.records[index].file)
 
 
 def load_packet(path: Path | str) -> LoadedPacket:
@@ -56,38 +58,27 @@ def load_packet(path: Path | str) -> LoadedPacket:
 def validate(source: Source) -> Packet:
     """Validate parsed data against the format, or raise PacketFileError listing every problem."""
     data = source.data
+    early: Problem | None = None
     if not isinstance(data, dict):
-        raise PacketFileError(
-            [
-                source.problem(
-                    (),
-                    "the file should be a set of `key: value` lines.",
-                    "Start from a template with `sopacket init`.",
-                )
-            ]
+        early = source.problem(
+            (),
+            "the file should be a set of `key: value` lines.",
+            "Start from a template with `sopacket init`.",
         )
-    if "sopacket" not in data:
-        raise PacketFileError(
-            [
-                source.problem(
-                    (),
-                    "this does not look like a sopacket packet: the first line "
-                    "should be `sopacket: 1`.",
-                    "Add `sopacket: 1` at the top, or start with `sopacket init`.",
-                )
-            ]
+    elif "sopacket" not in data:
+        early = source.problem(
+            (),
+            "this does not look like a sopacket packet: the first line should be `sopacket: 1`.",
+            "Add `sopacket: 1` at the top, or start with `sopacket init`.",
         )
-    if data.get("sopacket") != 1:
-        raise PacketFileError(
-            [
-                source.problem(
-                    ("sopacket",),
-                    f"format version {data.get('sopacket')!r} is not "
-                    "supported; this sopacket reads version 1.",
-                    "Write `sopacket: 1`, or upgrade sopacket.",
-                )
-            ]
+    elif data["sopacket"] != 1:
+        early = source.problem(
+            ("sopacket",),
+            f"format version {data['sopacket']!r} is not supported; this sopacket reads version 1.",
+            "Write `sopacket: 1`, or upgrade sopacket.",
         )
+    if early is not None:
+        raise PacketFileError([*source.problems, early])
     return validate_as(source, Packet)
 
 
@@ -215,7 +206,12 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
         parent = _model_at(path[:-1], data, root)
         allowed = list(parent.model_fields) if parent else []
         guess = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        if guess:
+        if " " in name.strip():
+            fix = (
+                "If this is part of a text that contains a comma or a colon, put the whole "
+                'text in quotes: text: "Chemo first, or surgery?"'
+            )
+        elif guess:
             fix = f"Did you mean `{guess[0]}`?"
         elif allowed:
             fix = f"The fields here are: {', '.join(allowed)}."
@@ -226,7 +222,7 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o]
-        guess = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
+        guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
         fix = f"Did you mean `{guess[0]}`? " if guess else ""
         return source.problem(
             path,

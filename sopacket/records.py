@@ -39,6 +39,12 @@ class RecordInfo:
         return self.problem is None
 
 
+def resolve_file(base_dir: Path, file: str) -> Path:
+    """A record's ``file:`` value as a path: ``~`` expanded, relative to the packet's folder."""
+    path = Path(file).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
 def page_ranges(spec: str) -> list[tuple[int, int]]:
     """``"1-3,5"`` -> ``[(1, 3), (5, 5)]`` (1-based, inclusive)."""
     out = []

@@ -267,3 +267,43 @@ def test_schema_to_stdout_and_file(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     assert runner.invoke(app, ["schema", "-o", str(out)]).exit_code == 0
     assert json.loads(out.read_text()) == schema
+
+
+def test_urgent_warning_is_whole_in_json_mode_on_a_narrow_terminal(
+    runner: CliRunner, example: Path
+) -> None:
+    example.write_text(example.read_text().replace("urgent: false}", "urgent: true}"))
+    result = runner.invoke(app, ["check", str(example), "--json"], env={"COLUMNS": "60"})
+    flat = " ".join(result.stderr.replace("│", " ").split())
+    assert "Mild tenderness at the biopsy site" in flat
+    assert "local emergency number" in flat and "come back to this packet" in flat
+
+
+def test_paths_with_brackets_are_shown_as_written(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "Dad [/]"
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 0 and "Dad [/]/packet.yaml" in result.stderr
+    added = runner.invoke(app, ["add", "allergy", str(folder / "packet.yaml"), "--substance", "N"])
+    assert added.exit_code == 0 and "Dad [/]" in added.stderr
+
+
+def test_strict_marks_recommended_gaps_as_missing(runner: CliRunner, example: Path) -> None:
+    example.write_text(example.read_text().replace("name: Michael Doe", "name:"))
+    result = runner.invoke(app, ["check", str(example), "--strict"])
+    assert result.exit_code == ExitCode.NOT_READY
+    line = next(ln for ln in result.stdout.splitlines() if "Someone to join you" in ln)
+    assert "MISSING" in line
+
+
+def test_locked_pdf_record_says_how_to_unlock(runner: CliRunner, example: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = example.parent / "records" / "blood-tests.pdf"
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    writer.encrypt("portal-pass-123", algorithm="AES-256")
+    with pdf.open("wb") as fh:
+        writer.write(fh)
+    result = runner.invoke(app, ["check", str(example)])
+    assert result.exit_code == ExitCode.NOT_READY
+    flat = " ".join(result.stdout.split())
+    assert "protected with a password" in flat and "save an unprotected copy" in flat

@@ -119,9 +119,10 @@ def test_file_permissions_are_kept(tmp_path: Path) -> None:
     ("section", "entry", "message"),
     [
         ("medications", {"name": "X", "since": "last spring"}, "--since"),
-        ("questions", {"text": "Q", "priority": "urgent"}, "--priority: must be one of"),
-        ("records", {"title": "T", "kind": "xray", "file": "a.pdf"}, "--kind: must be one of"),
-        ("records", {"title": "T", "file": "a.pdf", "date": "2026-02-30"}, "--date"),
+        ("questions", {"text": "Q", "priority": "urgent"}, r'\(--priority\): "urgent" is not one'),
+        ("records", {"title": "T", "kind": "labs", "file": "a.pdf"}, 'Did you mean "lab"'),
+        ("medications", {"name": ""}, r"name \(--name\) must not be empty"),
+        ("records", {"title": "T", "file": "a.pdf", "date": "12/03/2026"}, "write YYYY-MM-DD"),
         ("records", {"title": "T", "file": "a.pdf", "pages": "3-1"}, "--pages"),
     ],
 )
@@ -154,3 +155,64 @@ def test_problems_elsewhere_are_warnings(tmp_path: Path) -> None:
     result = add_entry(path, "questions", {"text": "Why?"})
     assert any("notez" in w for w in result.warnings)
     assert "  - Why?" in path.read_text()
+
+
+def test_flow_list_entries_are_quoted_where_needed(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", MINIMAL + 'questions: ["Is surgery necessary?"]\n')
+    add_entry(path, "questions", {"text": "What next, doctor?"})
+    add_entry(path, "questions", {"text": "Is it [really] needed?"})
+    assert load_packet(path).packet.questions == [
+        "Is surgery necessary?",
+        "What next, doctor?",
+        "Is it [really] needed?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "questions: null  # later\n",
+        "questions: ~\n",
+        "questions: [a,\n  b,\n]\n",
+        "questions: [a,  # one\n  b  # two\n]\n",
+    ],
+    ids=["null", "tilde", "trailing-comma", "commented-flow"],
+)
+def test_lists_written_in_other_ways(tmp_path: Path, written: str) -> None:
+    path = write(tmp_path / "p.yaml", MINIMAL + written + "notes: kept\n")
+    before = load_packet(path).packet.questions
+    add_entry(path, "questions", {"text": "Why, though?"})
+    packet = load_packet(path).packet
+    assert packet.questions == [*before, "Why, though?"] and packet.notes == "kept"
+    if "#" in written:
+        assert written.split("#")[1].split("\n")[0] in path.read_text()
+
+
+def test_symlinked_packet_is_edited_in_place(tmp_path: Path) -> None:
+    real = write(tmp_path / "real.yaml", MINIMAL)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    add_entry(link, "questions", {"text": "Why?"})
+    assert link.is_symlink() and "  - Why?" in real.read_text()
+
+
+def test_api_accepts_text_paths_and_names_unknown_lists(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", MINIMAL)
+    add_entry(str(path), "allergies", {"substance": "Latex"})
+    with pytest.raises(UsageError, match="no list called 'allergy'"):
+        add_entry(str(path), "allergy", {"substance": "Latex"})
+
+
+def test_record_copy_happens_only_after_the_entry_is_valid(
+    tmp_path: Path, pdf_factory: Callable[..., Path]
+) -> None:
+    from sopacket.edit import add_record
+
+    path = write(tmp_path / "packet.yaml", MINIMAL)
+    source = pdf_factory("Downloads/My Scans/blood tests.pdf")
+    with pytest.raises(UsageError, match="kind"):
+        add_record(path, source, {"title": "Blood", "kind": "labs"}, copy=True)
+    assert not (tmp_path / "records").exists()
+    add_record(path, source, {"title": "Blood", "kind": "lab"}, copy=True)
+    assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["blood tests.pdf"]
+    assert "file: records/blood tests.pdf" in path.read_text()

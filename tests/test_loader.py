@@ -173,7 +173,35 @@ def test_yaml12_scalars_keep_words_as_text(tmp_path: Path) -> None:
     assert lp.packet.patient.language == "no"  # Norwegian, not false
     assert lp.packet.insurance is not None
     assert lp.packet.insurance.telemedicine_covered == "yes"
-    assert lp.packet.insurance.member_id == "123"
+    assert lp.packet.insurance.member_id == "0123"  # as written, leading zero kept
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("0612345678", "0612345678"),
+        ("+15550100223", "+15550100223"),
+        ("5550100", "5550100"),
+        ("1.50", "1.50"),
+        ("0x1F", "0x1F"),
+    ],
+)
+def test_numbers_in_text_fields_keep_their_text(tmp_path: Path, written: str, kept: str) -> None:
+    text = MINIMAL.replace("  name: Ana Test\n", f"  name: Ana Test\n  phone: {written}\n")
+    assert load_packet(write(tmp_path / "p.yaml", text)).packet.patient.phone == kept
+
+
+def test_duplicate_keys_do_not_hide_other_problems(tmp_path: Path) -> None:
+    text = MINIMAL + "notes: a\nnotes: b\nnotez: c\n"
+    msgs = problems(tmp_path, text)
+    assert len(msgs) == 2 and "appears twice" in msgs[0] and "notez" in msgs[1]
+
+
+def test_a_record_given_instead_of_the_packet(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n...")
+    with pytest.raises(PacketFileError, match=r"a record .* not a packet file"):
+        load_packet(path)
 
 
 @pytest.mark.parametrize(
