@@ -15,6 +15,7 @@ from .records import Inspection, Item, resolve_file
 
 if TYPE_CHECKING:
     from .checklist import CheckReport
+    from .packet import LoadedPacket
 
 
 def check_file(
@@ -24,6 +25,13 @@ def check_file(
 
     The record files are read in a child process while the packet is validated.
     """
+    return check_loaded(path, checklist, strict=strict)[1]
+
+
+def check_loaded(
+    path: Path | str, checklist: str | None = None, *, strict: bool = False
+) -> tuple[LoadedPacket, CheckReport]:
+    """Like :func:`check_file`, also returning the loaded packet."""
     source = loader.load(path)
     inspection = Inspection(raw_record_items(source))
     try:
@@ -31,12 +39,16 @@ def check_file(
         from .packet import LoadedPacket, validate
 
         lp = LoadedPacket(validate(source), source, None if str(path) == "-" else Path(path))
+        items = record_items(lp)
+        if items == inspection.items:
+            inspected = inspection.result()
+        else:  # pragma: no cover - validation changed the paths; read them again
+            inspection.cancel()
+            inspected = None
     except BaseException:
         inspection.cancel()
         raise
-    items = record_items(lp)
-    inspected = inspection.result() if items == inspection.items else None
-    return check_packet(lp, checklist, strict=strict, inspected=inspected)
+    return lp, check_packet(lp, checklist, strict=strict, inspected=inspected)
 
 
 def raw_record_items(source: loader.Source) -> list[Item]:

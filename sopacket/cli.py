@@ -341,6 +341,139 @@ def check(
         _exit(ExitCode.OK if report.ready else ExitCode.NOT_READY)
 
 
+# --- build ------------------------------------------------------------------------------
+
+
+class _RichProgress:
+    """A progress bar on stderr (only when stderr is a terminal and not --quiet)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from . import display
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=display.err,
+            transient=True,
+        )
+        self._task: Any = None
+
+    def __enter__(self) -> _RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def start(self, total: int, label: str) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(label, total=total)
+
+    def advance(self, label: str | None = None) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+
+@app.command()
+def build(
+    packet: Annotated[
+        Path, typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the PDF (default: second-opinion-packet-DATE.pdf beside the "
+            "packet file).",
+        ),
+    ] = None,
+    paper: Annotated[
+        str, typer.Option(help="Paper size of sopacket's own pages and of images: letter or a4.")
+    ] = "letter",
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Build even if required items are missing (the cover lists them).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output file.")
+    ] = False,
+    checklist: Annotated[
+        str | None, typer.Option(help="Checklist name or file (default: by specialty).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
+    ] = False,
+) -> None:
+    """Build the encrypted PDF packet, ready to upload.
+
+    Runs the check first: a packet missing required items is not built (exit 1) unless
+    --allow-incomplete. The password is asked for at a hidden prompt, or read with
+    --password-stdin; it is never taken on the command line.
+
+    Example: `sopacket build packet.yaml` or
+    `printf '%s\\n' "$PW" | sopacket build packet.yaml --password-stdin -o packet.pdf`
+    """
+    with _reported(json_output):
+        from . import display, passwords
+        from .build import BuildOptions, NullProgress
+        from .build import build as build_packet
+
+        if paper not in ("letter", "a4"):
+            from .errors import UsageError
+
+            raise UsageError(f"--paper must be letter or a4, not '{paper}'.", "")
+        password = passwords.from_stdin() if password_stdin else passwords.prompt()
+        passwords.check(password)
+        options = BuildOptions(
+            output=output,
+            paper=paper,  # type: ignore[arg-type]
+            allow_incomplete=allow_incomplete,
+            force=force,
+            checklist=checklist,
+        )
+        if sys.stderr.isatty() and not quiet and not json_output:
+            with _RichProgress() as progress:
+                result = build_packet(packet, password, options, progress)
+        else:
+            result = build_packet(packet, password, options, NullProgress())
+        del password
+        for warning in result.warnings:
+            display.err.print(f"[yellow]Warning:[/] {warning}", markup=True, highlight=False)
+        if json_output:
+            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        else:
+            from rich.markup import escape
+
+            size = (
+                f"{result.bytes / 1e6:.1f} MB"
+                if result.bytes >= 1e5
+                else f"{result.bytes / 1e3:.0f} kB"
+            )
+            display.err.print(
+                f"[green]Packet written:[/] {escape(str(result.output))}\n"
+                f"  {result.pages} pages, {size}, {len(result.records)} records, "
+                "encrypted with AES-256.\n"
+                "  Upload it to the reviewing clinic, and give them the password separately "
+                "(by phone, not in the same e-mail)."
+            )
+            if not result.ready:
+                display.err.print("[yellow]The packet is incomplete; its cover says so.[/]")
+            typer.echo(str(result.output))
+
+
 # --- schema -----------------------------------------------------------------------------
 
 

@@ -32,7 +32,7 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
             "Choose a folder you can write to, or check its permissions.",
         ) from None
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "w+b") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

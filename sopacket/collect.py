@@ -1,0 +1,174 @@
+"""Turn each record file into the PDF pages that go into the packet.
+
+PDF records keep their pages (only those ``pages:`` selects). Images become pages of the
+packet's paper size: JPEG data is embedded as it is, without recompression, after its
+metadata segments (EXIF, GPS, XMP, comments) are cut out and its EXIF orientation is
+applied by the page's drawing, not by re-encoding; PNG keeps its transparency (drawn over
+white); every frame of a multi-page TIFF becomes a page.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .records import RecordInfo, page_ranges
+
+IMAGE_MARGIN = 36.0
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """One record, ready to be appended: a PDF (path or bytes) and the pages to take."""
+
+    index: int
+    pdf: Path | bytes
+    pages: list[int]
+    """0-based page indexes, in order."""
+    sha256: str
+    size: int
+
+
+def selected(pages: str | None, count: int) -> list[int]:
+    """0-based indexes for a ``pages:`` selection such as ``"1-3,5"`` (all when None)."""
+    if not pages:
+        return list(range(count))
+    out: list[int] = []
+    for lo, hi in page_ranges(pages):
+        out.extend(range(lo - 1, min(hi, count)))
+    return out
+
+
+def record_pages(
+    index: int,
+    info: RecordInfo,
+    pages: str | None,
+    paper: tuple[float, float],
+    sha256: str,
+    size: int,
+) -> RecordPages:
+    """The pages of one record that passed inspection."""
+    if info.type == "pdf":
+        return RecordPages(index, info.path, selected(pages, info.pages or 0), sha256, size)
+    frames = selected(pages, info.pages or 1)
+    return RecordPages(
+        index,
+        image_pdf(info.path, info.type or "", frames, paper),
+        list(range(len(frames))),
+        sha256,
+        size,
+    )
+
+
+# --- images --------------------------------------------------------------------------
+
+_KEEP_APP = {0xE0, 0xEE}  # APP0 (JFIF) and APP14 (Adobe colour transform) affect decoding
+
+
+def clean_jpeg(data: bytes) -> bytes:
+    """The JPEG without metadata segments (APP1-APP13, APP15, COM); image data untouched."""
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    out = [b"\xff\xd8"]
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            raise ValueError("damaged JPEG marker")
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            out.append(data[pos:])
+            return b"".join(out)
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        segment = data[pos : pos + 2 + length]
+        is_meta = (0xE1 <= marker <= 0xEF and marker not in _KEEP_APP) or marker == 0xFE
+        if not is_meta:
+            out.append(segment)
+        pos += 2 + length
+    raise ValueError("JPEG without image data")
+
+
+def jpeg_orientation(data: bytes) -> int:
+    """The EXIF orientation (1-8) of JPEG data; 1 when absent."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:
+        return 1
+
+
+def image_pdf(path: Path, kind: str, frames: list[int], paper: tuple[float, float]) -> bytes:
+    """A PDF with one page per image frame, each image fitted inside the page margins."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=paper, invariant=1, pageCompression=1)
+    c.setCreator("sopacket")
+    if kind == "jpeg":
+        raw = path.read_bytes()
+        orientation = jpeg_orientation(raw)
+        reader = ImageReader(io.BytesIO(clean_jpeg(raw)))
+        _place(c, reader, paper, orientation)
+        c.showPage()
+    else:
+        from PIL import Image, ImageOps
+
+        with Image.open(path) as im:
+            for frame in frames:
+                im.seek(frame)
+                picture = ImageOps.exif_transpose(im.copy())
+                picture = _flatten(picture)
+                _place(c, ImageReader(picture), paper, 1)
+                c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _flatten(im: Any) -> Any:
+    """Transparency drawn over white; unusual modes converted to ones PDF can hold."""
+    from PIL import Image
+
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    if im.mode not in ("RGB", "L", "1", "CMYK"):
+        return im.convert("RGB")
+    return im
+
+
+def _place(c: Any, reader: Any, paper: tuple[float, float], orientation: int) -> None:
+    """Draw the image upright, as large as fits inside the margins, centred."""
+    iw, ih = reader.getSize()
+    turned = orientation in (5, 6, 7, 8)
+    shown_w, shown_h = (ih, iw) if turned else (iw, ih)
+    pw, ph = paper
+    scale = min((pw - 2 * IMAGE_MARGIN) / shown_w, (ph - 2 * IMAGE_MARGIN) / shown_h)
+    w, h = shown_w * scale, shown_h * scale
+    x, y = (pw - w) / 2, (ph - h) / 2
+    c.saveState()
+    c.translate(x, y)
+    # Map the stored pixels onto the upright box [0,w]x[0,h] (EXIF orientation 1-8).
+    dw, dh = (h, w) if turned else (w, h)  # the stored image's size on the page
+    transforms = {
+        1: (1, 0, 0, 1, 0, 0),
+        2: (-1, 0, 0, 1, w, 0),
+        3: (-1, 0, 0, -1, w, h),
+        4: (1, 0, 0, -1, 0, h),
+        5: (0, -1, -1, 0, w, h),
+        6: (0, -1, 1, 0, 0, h),
+        7: (0, 1, 1, 0, 0, 0),
+        8: (0, 1, -1, 0, w, 0),
+    }
+    c.transform(*transforms.get(orientation, transforms[1]))
+    c.drawImage(reader, 0, 0, dw, dh)
+    c.restoreState()
