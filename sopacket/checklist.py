@@ -48,7 +48,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import loader, resources
 from .errors import ChecklistError, PacketFileError
-from .packet import LoadedPacket, validate_as
+from .model import Packet
+from .model import RecordKind as RecordKindName
+from .packet import LoadedPacket, _find_model, validate_as
 from .records import Inspection, Item, RecordInfo
 
 Status = Literal["done", "missing", "warning", "not_applicable"]
@@ -237,30 +239,32 @@ def resolve(
     return _load("general", ()), "no specialty given; using the general checklist"
 
 
-def _load(ref: str, chain: tuple[str, ...]) -> ResolvedChecklist:
-    if ref in chain:
-        raise ChecklistError(
-            f"checklist '{ref}' extends itself (through {' -> '.join(chain)}).",
-            "Remove the loop from the `extends:` lines.",
-        )
-    path = Path(ref)
-    if ref in builtin_names() and not path.is_file():
-        text, display, base, source = (
-            resources.read("checklists", ref),
-            f"checklist {ref}",
-            Path("."),
-            f"builtin:{ref}",
-        )
-    elif path.is_file():
+def _load(ref: str, chain: tuple[str, ...], relative_to: Path | None = None) -> ResolvedChecklist:
+    """Load a checklist by built-in name or file path (a built-in name always wins)."""
+    if ref in builtin_names():
+        key, path = f"builtin:{ref}", None
+        text, display, base = resources.read("checklists", ref), f"checklist {ref}", Path(".")
+    else:
+        path = (relative_to / ref) if relative_to and not Path(ref).is_absolute() else Path(ref)
+        try:
+            key = str(path.resolve())
+            is_file = path.is_file()
+        except (OSError, RuntimeError):
+            is_file = False
+            key = str(path)
+        if not is_file:
+            raise ChecklistError(
+                f"no checklist named '{ref}'.",
+                f"Use one of: {', '.join(builtin_names())}, or the path of a checklist file.",
+            )
         try:
             text, display, base = loader.read_text(path)
         except PacketFileError as exc:
             raise ChecklistError(str(exc)) from None
-        source = str(path)
-    else:
+    if key in chain:
         raise ChecklistError(
-            f"no checklist named '{ref}'.",
-            f"Use one of: {', '.join(builtin_names())}, or the path of a checklist file.",
+            f"checklist '{ref}' extends itself (through a loop of `extends:` lines).",
+            "Remove the loop from the `extends:` lines.",
         )
     try:
         parsed = validate_as(loader.parse(text, display, base), Checklist)
@@ -269,24 +273,117 @@ def _load(ref: str, chain: tuple[str, ...]) -> ResolvedChecklist:
         raise ChecklistError(f"{display} is not valid:\n  {lines}") from None
     items: list[ChecklistItem] = []
     if parsed.extends:
-        parent_ref = parsed.extends
-        if source != f"builtin:{ref}" and (path.parent / parent_ref).is_file():
-            parent_ref = str(path.parent / parent_ref)
-        items = list(_load(parent_ref, (*chain, ref)).items)
+        parent = _load(parsed.extends, (*chain, key), path.parent if path else None)
+        items = list(parent.items)
     items = [i for i in items if i.id not in parsed.remove]
+    seen: set[str] = set()
     for item in parsed.items:
+        if item.id in seen:
+            raise ChecklistError(
+                f"{display}: the item id '{item.id}' is used twice.",
+                "Give each item its own id (an item with a parent's id replaces that item).",
+            )
+        seen.add(item.id)
         _check_rule(item, display)
         items = [i for i in items if i.id != item.id]
         items.append(item)
-    return ResolvedChecklist(parsed.name, parsed.title, source, tuple(items))
+    return ResolvedChecklist(parsed.name, parsed.title, str(path) if path else key, tuple(items))
+
+
+class _RuleArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Count(_RuleArgs):
+    path: str
+    min: int = 1
+
+
+class _Records(_RuleArgs):
+    min: int = 1
+
+
+class _RecordsKind(_RuleArgs):
+    kinds: list[RecordKindName] = Field(default_factory=list)
+    title_words: list[str] = Field(default_factory=list)
+    min: int = 1
+
+
+class _Mentions(_RuleArgs):
+    words: list[str]
+    paths: list[str] = Field(default_factory=lambda: ["questions", "symptoms"])
+    satisfied_by: _RecordsKind | None = None
+
+
+class _Nothing(_RuleArgs):
+    pass
+
+
+_ARG_TYPES: dict[str, Any] = {
+    "filled": str,
+    "filled_any": list[str],
+    "declared": str,
+    "all_true": list[str],
+    "count": _Count,
+    "records": _Records,
+    "records_kind": _RecordsKind,
+    "record_files": _Nothing,
+    "question_priorities": _Nothing,
+    "no_urgent_symptoms": _Nothing,
+    "mentions": _Mentions,
+}
 
 
 def _check_rule(item: ChecklistItem, display: str) -> None:
+    """Refuse unknown rules, arguments of the wrong shape, and paths the format lacks."""
+    from pydantic import TypeAdapter, ValidationError
+
     if len(item.rule) != 1 or next(iter(item.rule)) not in RULES:
         raise ChecklistError(
             f"{display}: item '{item.id}' has an unknown rule {item.rule!r}.",
             f"Use exactly one of: {', '.join(RULES)}.",
         )
+    ((name, arg),) = item.rule.items()
+    try:
+        parsed = TypeAdapter(_ARG_TYPES[name]).validate_python(
+            {} if arg is None else arg, strict=True
+        )
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc']) or 'argument'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise ChecklistError(
+            f"{display}: item '{item.id}' has a malformed `{name}` rule ({detail}).",
+            "See the README's table of rules for the argument each rule takes.",
+        ) from None
+    paths: list[str] = []
+    if isinstance(parsed, str):
+        paths = [parsed]
+    elif isinstance(parsed, list):
+        paths = parsed
+    elif isinstance(parsed, _Count):
+        paths = [parsed.path]
+    elif isinstance(parsed, _Mentions):
+        paths = parsed.paths
+    paths += list((item.only_if or {}).keys()) + list((item.unless or {}).keys())
+    for path in paths:
+        if not _known_path(path):
+            raise ChecklistError(
+                f"{display}: item '{item.id}' names `{path}`, which is not a field of the "
+                "packet format.",
+                "Check the spelling against the README's packet file section.",
+            )
+
+
+def _known_path(path: str) -> bool:
+    model: Any = Packet
+    for part in path.split("."):
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        model = _find_model(fields[part].annotation)
+    return True
 
 
 # --- evaluating ---------------------------------------------------------------------

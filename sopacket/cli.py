@@ -89,11 +89,26 @@ def _reported(json_output: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         _say_error("stopped.", "Nothing half-written was left behind.")
         _exit(ExitCode.INTERRUPTED)
+    except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
+        if _State.verbose:
+            import traceback
+
+            traceback.print_exc()
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say_error(
+            f"a file could not be written{where}: {exc.strerror or exc}.",
+            "Check the free space and permissions, then run the command again.",
+        )
+        _exit(ExitCode.OUTPUT_ERROR)
     except Exception as exc:
         if _State.verbose:
             import traceback
 
             traceback.print_exc()
+        if json_output:
+            error = {"type": "InternalError", "message": type(exc).__name__, "fix": ""}
+            with contextlib.suppress(OSError):
+                typer.echo(json.dumps({"ok": False, "error": error}))
         _say_error(
             f"sopacket hit an unexpected problem ({type(exc).__name__}).",
             "Run the command again with -v for details, and report it if it persists.",

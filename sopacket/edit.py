@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import loader, output
-from .errors import PacketFileError, Problem, UsageError
+from .errors import OutputError, PacketFileError, Problem, UsageError
 from .model import Allergy, Medication, Question, Record
 from .packet import validate
 
@@ -76,7 +76,7 @@ def _entry_error(err: Any, entry: dict[str, Any]) -> str:
     label = f"{name} (--{name.replace('_', '-')})" if name else "the entry"
     ctx = err.get("ctx") or {}
     value = entry.get(name)
-    if err["type"] == "missing" or value in ("", None):
+    if err["type"] in ("missing", "string_too_short") or value in ("", None):
         return f"{label} must not be empty"
     if err["type"] in ("literal_error", "enum"):
         options = [
@@ -111,19 +111,33 @@ def add_entry(packet_path: Path | str, section: str, entry: dict[str, Any]) -> A
                 )
             ]
         )
-    newline = "\r\n" if "\r\n" in text else "\n"
-    body = text.replace("\r\n", "\n")
-    new_body, line = _insert(body, section, item, name)
+    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text else "\n")
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    cannot = UsageError(
+        f"sopacket could not add to `{section}` without risk of changing the rest of the "
+        "file (it uses YAML features such as anchors, tags or aliases there).",
+        f"Add the entry by hand in a text editor, at the end of `{section}:`.",
+    )
+    try:
+        new_body, line = _insert(body, section, item, name)
+    except PacketFileError:
+        raise
+    except Exception:  # an unusual layout we do not edit
+        raise cannot from None
     new_text = new_body.replace("\n", newline) if newline != "\n" else new_body
 
-    # The result must still be a packet file we can read; problems elsewhere are warnings.
-    new_source = loader.parse(new_text, name, base)
-    items = new_source.data.get(section) if isinstance(new_source.data, dict) else None
-    if new_source.problems or not isinstance(items, list):  # pragma: no cover - a bug here
-        raise UsageError(
-            f"sopacket could not add to `{section}` without changing the rest of the file.",
-            f"Add the entry by hand in a text editor, under `{section}:`.",
-        )
+    # Proof that only the entry was added: the new file must read exactly as the old one
+    # with the entry at the end of its list. Otherwise nothing is written.
+    try:
+        new_source = loader.parse(new_text, name, base)
+    except PacketFileError:
+        raise cannot from None
+    before = dict(source.data)
+    old_list = before.get(section)
+    expected = {**before, section: [*(old_list if isinstance(old_list, list) else []), item]}
+    if new_source.data != expected:
+        raise cannot
+    items = new_source.data[section]
     warnings: tuple[str, ...] = ()
     try:
         validate(new_source)
@@ -154,7 +168,14 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
     """
     from .records import sniff
 
-    if not file.exists():
+    try:
+        exists = file.exists()
+    except OSError as exc:
+        raise UsageError(
+            f"the record file {file} cannot be reached ({exc.strerror}).",
+            "Check the folder's permissions.",
+        ) from None
+    if not exists:
         raise UsageError(f"the record file {file} does not exist.", "Check the path and try again.")
     if not file.is_file():
         raise UsageError(f"{file} is not a regular file.", "Name a PDF, JPEG, PNG or TIFF file.")
@@ -175,7 +196,13 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
     target = file.resolve()
     if copy:
         records = folder / "records"
-        records.mkdir(mode=0o700, exist_ok=True)
+        try:
+            records.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create the folder {records} ({exc.strerror}).",
+                "Check the packet folder's permissions.",
+            ) from None
         dest = records / file.name
         n = 1
         while dest.exists() and not dest.samefile(target):
@@ -192,9 +219,26 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
         return str(target)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Quotes every text that our loader (YAML 1.2 + dates) or YAML 1.1 would misread."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    ch: list(yaml.SafeDumper.yaml_implicit_resolvers.get(ch, []))
+    + list(loader._Resolver.yaml_implicit_resolvers.get(ch, []))
+    for ch in set(yaml.SafeDumper.yaml_implicit_resolvers)
+    | set(loader._Resolver.yaml_implicit_resolvers)
+}
+
+
 def _dump(data: Any, flow: bool) -> str:
-    return yaml.safe_dump(
-        data, default_flow_style=flow, sort_keys=False, allow_unicode=True, width=1 << 30
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        default_flow_style=flow,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1 << 30,
     )
 
 

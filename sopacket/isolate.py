@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 MEMORY_LIMIT = 2 * 1024**3
 """Default cap on the child's address space, in bytes (2 GiB)."""
-TIME_LIMIT = 120.0
+TIME_LIMIT = 60.0
 """Default time a child may take, in seconds."""
 
 

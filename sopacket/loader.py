@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +215,18 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() == "true"
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            number = _number(tag, value)
+            try:
+                number = _number(tag, value)
+            except ValueError:  # `!!int abc`, or a number too long to be one
+                if _looks_numeric(value):
+                    return value
+                self._fail(
+                    node,
+                    path,
+                    f"{value!r} is not a number.",
+                    "Remove the `!!int` or `!!float` tag, or write a number.",
+                )
+                return value
             # A phone number, an ID or a dose written like a number keeps its text when
             # reading it as a number would change it (+1555..., 0612..., 1.50).
             return number if str(number) == value else value
@@ -254,61 +266,70 @@ def _number(tag: str, value: str) -> int | float:
     return float("nan") if low.endswith("nan") else float(value)
 
 
+def _looks_numeric(value: str) -> bool:
+    return bool(
+        re.match(r"^[-+]?(0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?)$", value)
+    )
+
+
 def _pad_date(value: str) -> str:
     y, m, d = value.split("-")
     return f"{y}-{int(m):02d}-{int(d):02d}"
 
 
+def _file_problem(name: str, message: str, fix: str) -> PacketFileError:
+    return PacketFileError([Problem(name, None, None, "", message, fix)])
+
+
 def read_text(path: Path | str) -> tuple[str, str, Path]:
     """Read a packet file (or ``-`` for standard input): (text, display name, base folder)."""
     if str(path) == "-":
+        if sys.stdin is None:
+            raise _file_problem(
+                "<stdin>",
+                "standard input is closed.",
+                "Pipe the packet in, or give its file name instead of -.",
+            )
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         name, base = "<stdin>", Path.cwd()
     else:
         p = Path(path)
-        name, base = str(p), p.resolve().parent
-        if not p.exists():
-            raise PacketFileError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        "this file does not exist.",
-                        "Check the path, or start a packet with `sopacket init`.",
-                    )
-                ]
-            )
-        if p.is_dir():
+        name = str(p)
+        try:
+            st = p.stat()
+            base = p.resolve().parent
+        except FileNotFoundError:
+            raise _file_problem(
+                name,
+                "this file does not exist.",
+                "Check the path, or start a packet with `sopacket init`.",
+            ) from None
+        except (OSError, RuntimeError) as exc:  # loops of links, names too long, no access
+            reason = getattr(exc, "strerror", None) or "a loop of symbolic links"
+            raise _file_problem(
+                name, f"this path cannot be used ({reason}).", "Check the path and try again."
+            ) from None
+        if stat.S_ISDIR(st.st_mode):
             hint = " (it has a packet.yaml)" if (p / "packet.yaml").is_file() else ""
-            raise PacketFileError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        f"this is a folder{hint}, not a packet file.",
-                        "Give the path of the YAML file, e.g. my-packet/packet.yaml.",
-                    )
-                ]
+            raise _file_problem(
+                name,
+                f"this is a folder{hint}, not a packet file.",
+                "Give the path of the YAML file, e.g. my-packet/packet.yaml.",
+            )
+        if not stat.S_ISREG(st.st_mode):
+            raise _file_problem(
+                name,
+                "this is not a regular file (a device or a pipe).",
+                "Give the path of the packet's YAML file.",
             )
         try:
             with p.open("rb") as fh:
                 raw = fh.read(MAX_BYTES + 1)
         except OSError as exc:
-            raise PacketFileError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        f"cannot be read ({exc.strerror}).",
-                        "Check that the file exists and that you may read it.",
-                    )
-                ]
+            raise _file_problem(
+                name,
+                f"cannot be read ({exc.strerror}).",
+                "Check that the file exists and that you may read it.",
             ) from None
     if raw[:5] == b"%PDF-" or raw[:3] == b"\xff\xd8\xff" or raw[:8] == b"\x89PNG\r\n\x1a\n":
         raise PacketFileError(
@@ -379,6 +400,23 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
                     "",
                     f"this is not valid YAML: {what}.",
                     _yaml_hint(what, _line_at(text, mark)),
+                )
+            ]
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise PacketFileError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"the file contains a control character (#x{exc.character:04X}) that "
+                    "text files do not have.",
+                    "Save it as plain UTF-8 text; if it came from a word processor, copy the "
+                    "text into a plain text editor.",
                 )
             ]
         ) from None

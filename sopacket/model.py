@@ -60,6 +60,17 @@ def _partial_date(value: Any) -> Any:
 PartialDate = Annotated[dt.date | str, BeforeValidator(_partial_date)]
 
 
+def _no_number(value: Any) -> Any:
+    """A date must be written as a date: 86400 is not read as a Unix timestamp."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_no_number)]
+Text = Annotated[str, Field(min_length=1)]
+
+
 def _lower(value: Any) -> Any:
     """Choices are matched without regard to case: `Lab` and `HIGH` are fine."""
     return value.strip().lower() if isinstance(value, str) else value
@@ -84,7 +95,7 @@ class Patient(_Model):
     """The person the packet is about."""
 
     name: str | None = Field(description="Full name, as on the medical records (required).")
-    date_of_birth: dt.date | None = Field(description="YYYY-MM-DD (required).")
+    date_of_birth: Date | None = Field(description="YYYY-MM-DD (required).")
     phone: str | None = None
     email: str | None = None
     address: str | None = None
@@ -115,7 +126,7 @@ class Visit(_Model):
     """How and when the second-opinion consultation takes place."""
 
     mode: Mode | None = Field(default=None, description="video, phone, messaging or in_person")
-    date: dt.date | None = None
+    date: Date | None = None
 
 
 class Request(_Model):
@@ -140,9 +151,9 @@ class Request(_Model):
 class Record(_Model):
     """One medical record file: a PDF, or an image (JPEG, PNG, TIFF)."""
 
-    title: str = Field(description="What the record is, e.g. 'Core biopsy pathology report'.")
+    title: Text = Field(description="What the record is, e.g. 'Core biopsy pathology report'.")
     kind: Kind = Field(default="other", description="The kind of record.")
-    date: dt.date | None = Field(default=None, description="The date of the record, YYYY-MM-DD.")
+    date: Date | None = Field(default=None, description="The date of the record, YYYY-MM-DD.")
     source: str | None = Field(default=None, description="Who issued it, e.g. a hospital.")
     file: str = Field(description="Path to the file, relative to the packet file.")
     pages: str | None = Field(
@@ -172,7 +183,7 @@ class Record(_Model):
 class Medication(_Model):
     """A medication currently taken (prescription, over the counter or supplement)."""
 
-    name: str = Field(description="The medication's name, e.g. Tamoxifen.")
+    name: Text = Field(description="The medication's name, e.g. Tamoxifen.")
     dose: str | None = None
     frequency: str | None = None
     route: str | None = Field(default=None, description="e.g. oral, injection, inhaled")
@@ -184,28 +195,28 @@ class Medication(_Model):
 class Allergy(_Model):
     """An allergy or intolerance."""
 
-    substance: str = Field(description="What causes it, e.g. Penicillin.")
+    substance: Text = Field(description="What causes it, e.g. Penicillin.")
     reaction: str | None = Field(default=None, description="What happens, e.g. hives.")
 
 
 class Condition(_Model):
     """Another condition or past history item."""
 
-    name: str
+    name: Text
     since: PartialDate | None = None
 
 
 class Question(_Model):
     """A question for the reviewing specialist."""
 
-    text: str
+    text: Text
     priority: PriorityChoice = "normal"
 
 
 class Symptom(_Model):
     """A current symptom."""
 
-    text: str
+    text: Text
     since: PartialDate | None = None
     urgent: bool = Field(
         default=False, description="true if it needs urgent attention (then seek in-person care)."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,24 @@ OWNER_ONLY = 0o600
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
-    """Open a temporary file beside ``path``; on success it replaces ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Open a temporary file beside ``path``; on success it replaces ``path``.
+
+    A symbolic link is written through (its target is replaced); a folder, a device or a
+    pipe is refused rather than replaced.
+    """
+    try:
+        path = path.resolve()
+        st = path.stat() if path.exists() else None
+    except (OSError, RuntimeError) as exc:
+        raise OutputError(
+            f"cannot write {path} ({getattr(exc, 'strerror', exc)}).", "Choose another file name."
+        ) from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise OutputError(
+            f"{path} is {what}; sopacket will not replace it.", "Give the name of a file to write."
+        )
+    folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sopacket-", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -37,7 +54,13 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {path} ({exc.strerror}).",
+                "Check the folder's permissions and free space.",
+            ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

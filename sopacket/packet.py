@@ -71,7 +71,7 @@ def validate(source: Source) -> Packet:
             "this does not look like a sopacket packet: the first line should be `sopacket: 1`.",
             "Add `sopacket: 1` at the top, or start with `sopacket init`.",
         )
-    elif data["sopacket"] != 1:
+    elif data["sopacket"] != 1 or isinstance(data["sopacket"], bool):
         early = source.problem(
             ("sopacket",),
             f"format version {data['sopacket']!r} is not supported; this sopacket reads version 1.",
@@ -162,6 +162,7 @@ def _find_model(annotation: Any) -> type[BaseModel] | None:
 
 
 _TYPE_WORDS = {
+    "string_too_short": ("must not be blank", "Write the text after the colon."),
     "string_type": ("must be text", "Put the text after the colon, in quotes if needed."),
     "int_type": ("must be a whole number", ""),
     "bool_type": ("must be true or false", "Write `true` or `false`."),

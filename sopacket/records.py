@@ -7,6 +7,7 @@ packet without records costs neither.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -17,6 +18,8 @@ from pathlib import Path
 from .isolate import ChildFailed, Job, Limits, run
 
 SUPPORTED = ("pdf", "jpeg", "png", "tiff")
+MAX_RECORD_BYTES = 512 * 1024 * 1024
+"""Largest record file read (512 MiB; upload portals accept far less)."""
 _SNIFF_BYTES = 1024
 
 
@@ -41,7 +44,9 @@ class RecordInfo:
 
 def resolve_file(base_dir: Path, file: str) -> Path:
     """A record's ``file:`` value as a path: ``~`` expanded, relative to the packet's folder."""
-    path = Path(file).expanduser()
+    path = Path(file)
+    with contextlib.suppress(RuntimeError):  # `~someone` with no such user: keep as written
+        path = path.expanduser()
     return path if path.is_absolute() else base_dir / path
 
 
@@ -102,6 +107,14 @@ def inspect(path: Path, pages: str | None = None) -> RecordInfo:
             None,
             problem="this is not a regular file (a device or pipe)",
             fix="Save the record as a PDF or image file and name that file.",
+        )
+    if st.st_size > MAX_RECORD_BYTES:
+        return RecordInfo(
+            path,
+            None,
+            None,
+            problem=f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
+            fix="Export a smaller copy (for example, scan at 200-300 dpi).",
         )
     if st.st_size == 0:
         return RecordInfo(

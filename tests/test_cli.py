@@ -142,7 +142,7 @@ def test_check_urgent_symptom_is_prominent(runner: CliRunner, example: Path) -> 
     [
         ("sopacket: 1\npatient: [\n", "not valid YAML"),
         ("sopacket: 1\npatient: {name: A, date_of_birth: 2000-01-01}\n", "request: is required"),
-        ("\x00\x01binary", "not valid YAML"),
+        ("\x00\x01binary", "control character"),
     ],
 )
 def test_check_broken_file_exit_2_without_traceback(
