@@ -359,11 +359,11 @@ def add_outline_and_links(work: _Work, writer: Any, front: Any) -> None:
     starts = work.record_starts
     closing_page = len(writer.pages) - 1
     for name in SECTIONS:
-        writer.add_outline_item(SECTION_TITLES[name], front.starts[name])
+        writer.add_outline_item(title=SECTION_TITLES[name], page_number=front.starts[name])
     for n, record in enumerate(work.lp.packet.records):
-        parent = writer.add_outline_item(f"{n + 1}. {record.title}", starts[n])
+        parent = writer.add_outline_item(title=f"{n + 1}. {record.title}", page_number=starts[n])
         _add_children(writer, parent, starts[n], work.record_outlines[n])
-    writer.add_outline_item(SECTION_TITLES["closing"], closing_page)
+    writer.add_outline_item(title=SECTION_TITLES["closing"], page_number=closing_page)
     # Contents rows become links to their pages (the strip added below moved nothing).
     for link in front.links:
         if link.target.startswith("record:"):
@@ -379,7 +379,9 @@ def add_outline_and_links(work: _Work, writer: Any, front: Any) -> None:
 
 def _add_children(writer: Any, parent: Any, start: int, items: list[Any]) -> None:
     for title, offset, children in items:
-        child = writer.add_outline_item(title or "(untitled)", start + offset, parent=parent)
+        child = writer.add_outline_item(
+            title=title or "(untitled)", page_number=start + offset, parent=parent
+        )
         _add_children(writer, child, start, children)
 
 

@@ -16,9 +16,11 @@ from sopacket.errors import ExitCode
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PASSWORD = "readme example password"
 COMMANDS = [
     "init",
     "check",
+    "build",
     "schema",
     "add record",
     "add medication",
@@ -56,7 +58,12 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
                 continue
             command, _, comment = line.partition("  #")
             expected = int(m.group(1)) if (m := re.search(r"exit (\d+)", comment)) else 0
-            result = runner.invoke(app, shlex.split(command)[1:])
+            args = shlex.split(command)[1:]
+            stdin = None
+            if args[0] == "build":  # at a terminal it would ask; here it reads stdin
+                args.append("--password-stdin")
+                stdin = PASSWORD + "\n"
+            result = runner.invoke(app, args, input=stdin)
             assert result.exit_code == expected, f"{command}\n{result.output}"
             ran += 1
     assert ran >= 8
