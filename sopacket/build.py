@@ -72,6 +72,7 @@ class BuildResult:
     records: tuple[RecordSummary, ...]
     ready: bool
     warnings: tuple[str, ...] = ()
+    urgent_symptoms: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +83,7 @@ class BuildResult:
             "ready": self.ready,
             "records": [r.to_json() for r in self.records],
             "warnings": list(self.warnings),
+            "urgent_symptoms": list(self.urgent_symptoms),
         }
 
 
@@ -131,7 +133,7 @@ def build(
     _setup_reportlab()
     from .fonts import load as load_fonts
 
-    fonts = load_fonts()
+    fonts = load_fonts().fresh()
     collect_records(work, progress)
     front, closing = compose(work, fonts)
     writer = assemble(work, front, closing, progress)
@@ -142,13 +144,19 @@ def build(
         chars = "".join(sorted(fonts.missing))
         work.warnings.append(
             f"{len(fonts.missing)} character(s) could not be drawn with the installed fonts "
-            f"({chars!r}); they show as empty boxes. Install a font for that script (see the "
-            "README) and build again."
+            f"({chars}); the packet shows \ufffd in their place. Install a font for that script "
+            "(see the README) and build again."
         )
     size = encrypt_and_write(writer, password, work.output)
     pages = len(writer.pages)
     return BuildResult(
-        work.output, pages, size, tuple(work.summaries), report.ready, tuple(work.warnings)
+        work.output,
+        pages,
+        size,
+        tuple(work.summaries),
+        report.ready,
+        tuple(work.warnings),
+        report.urgent_symptoms,
     )
 
 
@@ -243,12 +251,29 @@ def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
 
     packet = work.lp.packet
     entries = [
-        RecordEntry(r.title, r.kind, r.date, r.source, Path(r.file).name, rp.sha256, len(rp.pages))
-        for r, rp in zip(packet.records, work.records, strict=True)
+        RecordEntry(
+            r.title,
+            r.kind,
+            r.date,
+            r.source,
+            Path(r.file).name,
+            rp.sha256,
+            len(rp.pages),
+            selection=r.pages,
+            original_pages=info.pages or 0,
+        )
+        for r, rp, info in zip(packet.records, work.records, work.report.records, strict=True)
     ]
-    missing = [] if work.report.ready else [i.title for i in work.report.blocking()]
+    missing = [i.title for i in work.report.blocking() if i.status == "missing"]
     composer = Composer(
-        packet, work.lp.id, entries, fonts, work.options.paper, work.options.today, missing
+        packet,
+        work.lp.id,
+        entries,
+        fonts,
+        work.options.paper,
+        work.options.today,
+        missing,
+        urgent=list(work.report.urgent_symptoms),
     )
     return composer.front_matter(), composer.closing()
 
@@ -336,12 +361,12 @@ def stamp_pages(work: _Work, writer: Any, front: Any, fonts: Any, progress: Prog
 
     patient = work.lp.packet.patient
     dob = patient.date_of_birth.isoformat() if patient.date_of_birth else "unknown"
-    left = f"{patient.name or 'Patient'} · born {dob}"
+    name, born = patient.name or "Patient", f"born {dob}"
     for page in writer.pages:
         if page.get("/Rotate", 0):
             page.transfer_rotation_to_content()
     bands = [
-        Band(left, _section_of(work, front, n), float(page.cropbox.width))
+        Band(name, born, _section_of(work, front, n), float(page.cropbox.width))
         for n, page in enumerate(writer.pages)
     ]
     band_reader = PdfReader(io.BytesIO(band_pdf(bands, fonts)))

@@ -442,6 +442,8 @@ def build(
     `printf '%s\\n' "$PW" | sopacket build packet.yaml --password-stdin -o packet.pdf`
     """
     with _reported(json_output):
+        from rich.markup import escape
+
         from . import display, passwords
         from .build import BuildOptions, NullProgress
         from .build import build as build_packet
@@ -466,12 +468,12 @@ def build(
             result = build_packet(packet, password, options, NullProgress())
         del password
         for warning in result.warnings:
-            display.err.print(f"[yellow]Warning:[/] {warning}", markup=True, highlight=False)
+            display.err.print(f"[yellow]Warning:[/] {escape(warning)}")
+        if result.urgent_symptoms:
+            display.urgent_panel(result.urgent_symptoms)
         if json_output:
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         else:
-            from rich.markup import escape
-
             size = (
                 f"{result.bytes / 1e6:.1f} MB"
                 if result.bytes >= 1e5

@@ -86,6 +86,10 @@ class RecordEntry:
     """Pages it takes in the packet."""
     first_page: int = 0
     """Its first page in the packet (1-based); filled in once the front matter is known."""
+    selection: str | None = None
+    """The ``pages:`` selection, when only some pages are included."""
+    original_pages: int = 0
+    """Pages in the original file."""
 
 
 @dataclass
@@ -140,6 +144,7 @@ class _Styles:
             "small": style("small", fontSize=8.5, textColor=MUTED),
             "cell": style("cell", fontSize=9, leading=11.5),
             "cellbold": style("cellbold", fontName=BOLD, fontSize=9, leading=11.5),
+            "cellsm": style("cellsm", fontSize=8.5, leading=11),
             "head": style("head", fontName=BOLD, fontSize=8.5, leading=11, textColor=ACCENT),
             "mono": style("mono", fontName="Courier", fontSize=6.5, leading=8, textColor=MUTED),
             "label": style("label", fontSize=8.5, textColor=MUTED),
@@ -234,12 +239,14 @@ class Composer:
         prepared: dt.date | None = None,
         missing: list[str] | None = None,
         clinic: str | None = None,
+        urgent: list[str] | None = None,
     ) -> None:
         self.packet, self.packet_id, self.records = packet, packet_id, records
         self.s = _Styles(fonts)
         self.pagesize = PAPER[paper]
         self.prepared = prepared or dt.date.today()
         self.missing = missing or []
+        self.urgent = urgent or []
         self.clinic = clinic
         self.width = self.pagesize[0] - 2 * MARGIN
 
@@ -329,6 +336,17 @@ class Composer:
             s.p("Second-opinion packet", "title"),
             s.p(subtitle, "subtitle"),
         ]
+        if self.urgent:
+            out += [
+                self._callout(
+                    "URGENT SYMPTOMS REPORTED: " + "; ".join(self.urgent) + ". The patient "
+                    "marked these as urgent. Urgent symptoms need in-person care now; the "
+                    "patient was advised not to wait for this review.",
+                    URGENT,
+                    URGENT_BG,
+                ),
+                Spacer(1, 12),
+            ]
         patient = [
             [s.p("Patient", "label"), s.p(p.patient.name, "value", bold=True)],
             [s.p("Date of birth", "label"), s.p(_date(p.patient.date_of_birth), "value")],
@@ -557,17 +575,17 @@ class Composer:
             rows.append(
                 [
                     s.p(m.name, "cellbold"),
-                    s.p(m.dose, "cell"),
-                    s.p(m.frequency, "cell"),
-                    s.p(m.route, "cell"),
-                    s.p(m.reason, "cell"),
-                    s.p(m.prescriber, "cell"),
-                    s.p(_date(m.since), "cell"),
+                    s.p(m.dose, "cellsm"),
+                    s.p(m.frequency, "cellsm"),
+                    s.p(m.route, "cellsm"),
+                    s.p(m.reason, "cellsm"),
+                    s.p(m.prescriber, "cellsm"),
+                    s.p(_date(m.since), "cellsm"),
                 ]
             )
         w = self.width
         out.append(
-            _table(rows, [w * 0.18, w * 0.11, w * 0.14, w * 0.09, w * 0.19, w * 0.17, w * 0.12])
+            _table(rows, [w * 0.19, w * 0.11, w * 0.15, w * 0.13, w * 0.17, w * 0.14, w * 0.11])
         )
         return out
 
@@ -596,6 +614,8 @@ class Composer:
             meta = " · ".join(
                 x for x in (KIND_LABELS.get(r.kind, r.kind), _date(r.date), r.source or "") if x
             )
+            if r.selection:
+                meta += f" · only pages {r.selection} of its {r.original_pages}"
             pages = (
                 (
                     f"{r.first_page}–{r.first_page + r.pages - 1}"
@@ -605,6 +625,10 @@ class Composer:
                 if r.first_page
                 else ""
             )
+            if r.selection:
+                pages += (
+                    f"<br/><font size=7>original pages {r.selection} of {r.original_pages}</font>"
+                )
             sha = r.sha256[:32] + "<br/>" + r.sha256[32:]
             rows.append(
                 [
@@ -615,7 +639,7 @@ class Composer:
                 ]
             )
         w = self.width
-        out.append(_table(rows, [0.35 * inch, w * 0.45, 0.7 * inch, w * 0.55 - 1.05 * inch]))
+        out.append(_table(rows, [0.35 * inch, w * 0.43, 0.95 * inch, w * 0.57 - 1.3 * inch]))
         return out
 
     # --- closing page -----------------------------------------------------------------

@@ -11,11 +11,14 @@ warning, never drawn silently as an empty box.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+REPLACEMENT = "\ufffd"
+"""Drawn in place of a character no installed font has (Roboto has this one)."""
 REGULAR = "SopSans"
 BOLD = "SopSans-Bold"
 
@@ -51,8 +54,13 @@ class FontSet:
     main_chars: frozenset[int] = frozenset()
     missing: set[str] = field(default_factory=set)
 
+    def fresh(self) -> FontSet:
+        """The same fonts with an empty list of missing characters (one per build)."""
+        return FontSet(self.fallbacks, self.main_chars, set())
+
     def markup(self, text: str, bold: bool = False) -> str:
         """``text`` escaped for a reportlab Paragraph, with font switches where needed."""
+        text = visual_order(text)
         out: list[str] = []
         run: list[str] = []
         run_font: str | None = None
@@ -65,18 +73,14 @@ class FontSet:
 
         for ch in text:
             font = self._font_for(ch)
+            if font is None and ch in self.missing:
+                ch = REPLACEMENT  # visible, rather than silently dropped by the renderer
             if font != run_font:
                 flush()
                 run_font = font
             run.append(ch)
         flush()
         return "".join(out)
-
-    def plain(self, text: str) -> str:
-        """``text`` for a canvas drawString in the main font (unknown characters noted)."""
-        for ch in text:
-            self._font_for(ch)
-        return text
 
     def _font_for(self, ch: str) -> str | None:
         code = ord(ch)
@@ -88,6 +92,24 @@ class FontSet:
         if not ch.isspace():
             self.missing.add(ch)
         return None
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def visual_order(text: str) -> str:
+    """Right-to-left scripts (Arabic, Hebrew...) in the order they are drawn, letters joined.
+
+    PDF text is drawn left to right; like other PDF producers, sopacket stores right-to-left
+    runs in visual order (PDF readers reverse them again when text is copied or extracted),
+    and Arabic letters in their joined presentation forms.
+    """
+    if not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
 
 
 def _font_file(relative: str) -> Path | None:

@@ -18,8 +18,10 @@ BAND_HEIGHT = 24.0
 class Band:
     """What one page's band says."""
 
-    left: str
-    """Patient name and date of birth."""
+    name: str
+    """The patient's name (shortened to fit, never dropped entirely)."""
+    born: str
+    """"born YYYY-MM-DD": always shown in full."""
     middle: str
     """The section or record title."""
     width: float
@@ -51,6 +53,7 @@ def band_pdf(bands: list[Band], fonts: Any) -> bytes:
         )
         for align in (TA_LEFT, TA_CENTER, TA_RIGHT)
     }
+    fitted: dict[tuple[str, str, str, float], tuple[str, str]] = {}
     for n, band in enumerate(bands, start=1):
         w = band.width
         c.setPageSize((w, BAND_HEIGHT))
@@ -61,33 +64,53 @@ def band_pdf(bands: list[Band], fonts: Any) -> bytes:
         c.line(0, BAND_HEIGHT - 0.3, w, BAND_HEIGHT - 0.3)
         pad = min(18.0, w * 0.03)
         third = (w - 2 * pad) / 3
+        born = f" · {band.born}"
+        left_w, middle_w = third * 1.25, third * 1.15
+        right_w = w - 2 * pad - left_w - middle_w
+        key = (band.name, band.born, band.middle, w)
+        if key not in fitted:  # pages of one record share their band text
+            fitted[key] = (
+                _fit(
+                    band.name,
+                    left_w,
+                    styles[TA_LEFT],
+                    fonts,
+                    lambda m, born=born: f'<font face="{BOLD}">{m}</font>{_escape(born)}',
+                ),
+                _fit(band.middle, middle_w, styles[TA_CENTER], fonts, lambda m: m),
+            )
+        left, middle = fitted[key]
         cells = [
-            (f'<font face="{BOLD}">{fonts.markup(band.left)}</font>', TA_LEFT, pad, third * 1.15),
-            (fonts.markup(band.middle), TA_CENTER, pad + third * 1.15, third * 1.2),
-            (f"Page {n} of {total}", TA_RIGHT, pad + third * 2.35, third * 0.65),
+            (left, TA_LEFT, pad, left_w),
+            (middle, TA_CENTER, pad + left_w, middle_w),
+            (f"Page {n} of {total}", TA_RIGHT, pad + left_w + middle_w, right_w),
         ]
         for markup, align, x, width in cells:
             para = Paragraph(markup, styles[align])
-            _, h = para.wrap(width, BAND_HEIGHT)
-            if h > 9.5:  # too long for one line: shorten rather than overflow
-                para = Paragraph(_shorten(markup, para, width, styles[align]), styles[align])
-                _, h = para.wrap(width, BAND_HEIGHT)
+            para.wrap(width, BAND_HEIGHT)
             para.drawOn(c, x, (BAND_HEIGHT - 9) / 2)
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
-def _shorten(markup: str, para: Any, width: float, style: Any) -> str:
+def _fit(text: str, width: float, style: Any, fonts: Any, wrap: Any) -> str:
+    """``wrap(markup of text)``, with ``text`` shortened (and "…" added) to fit one line."""
     from reportlab.platypus import Paragraph
 
-    text = para.getPlainText()
-    while len(text) > 4:
-        text = text[: int(len(text) * 0.9)]
-        candidate = Paragraph(_escape(text) + "…", style)
-        if candidate.wrap(width, BAND_HEIGHT)[1] <= 9.5:
-            return _escape(text) + "…"
-    return _escape(text)
+    def fits(candidate: str) -> bool:
+        return Paragraph(wrap(fonts.markup(candidate)), style).wrap(width, BAND_HEIGHT)[1] <= 9.5
+
+    if fits(text):
+        return wrap(fonts.markup(text))
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits with its ellipsis
+        mid = (lo + hi + 1) // 2
+        if fits(text[:mid].rstrip() + "…"):
+            lo = mid
+        else:
+            hi = mid - 1
+    return wrap(fonts.markup(text[:lo].rstrip() + "…"))
 
 
 def _escape(text: str) -> str:

@@ -424,6 +424,7 @@ def test_characters_no_font_has_are_reported(runner: CliRunner, tmp_path: Path) 
     result = build(runner, packet, "-o", str(tmp_path / "p.pdf"))
     assert result.exit_code == 0
     assert "could not be drawn" in result.stderr and "𓀀" in result.stderr
+    assert "\ufffd" in result.stderr
 
 
 def test_a_record_that_fails_at_build_leaves_nothing(runner: CliRunner, tmp_path: Path) -> None:
@@ -433,3 +434,58 @@ def test_a_record_that_fails_at_build_leaves_nothing(runner: CliRunner, tmp_path
     assert result.exit_code == ExitCode.RECORD_ERROR
     assert "Missing" in result.stderr and "gone.pdf" in result.stderr
     assert not (tmp_path / "p.pdf").exists() and not list(tmp_path.glob(".sopacket-*"))
+
+
+def test_missing_characters_are_visible_replacements(runner: CliRunner, tmp_path: Path) -> None:
+    make_pdf(tmp_path / "a.pdf")
+    packet = packet_with(tmp_path, [("Report", "a.pdf")], question="Is this 𓀀 sign bad?")
+    assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
+    assert "Is this \ufffd sign bad?" in " ".join(text_of(tmp_path / "p.pdf").split())
+
+
+def test_long_name_is_shortened_in_the_band_but_the_birth_date_stays(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    make_pdf(tmp_path / "a.pdf")
+    name = "María Guadalupe Fernández de la Concepción Rodríguez-Villanueva y Santamaría"
+    packet = packet_with(tmp_path, [("Report", "a.pdf")], name=name)
+    assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
+    for page in reader(tmp_path / "p.pdf").pages:
+        band = page.extract_text().splitlines()[-3:]
+        assert any("born 1950-02-03" in line for line in band), band
+        assert any("María Guadalupe" in line for line in band)
+
+
+def test_urgent_symptoms_lead_the_cover_of_an_incomplete_packet(
+    runner: CliRunner, example: Path
+) -> None:
+    example.write_text(example.read_text().replace("urgent: false}", "urgent: true}"))
+    result = build(runner, example, "--allow-incomplete", "-o", str(example.parent / "u.pdf"))
+    assert result.exit_code == 0
+    assert "in-person care now" in " ".join(result.stderr.replace("│", " ").split())
+    cover = " ".join(text_of(example.parent / "u.pdf", 1).split())
+    assert "URGENT SYMPTOMS REPORTED: Mild tenderness at the biopsy site" in cover
+    assert "No urgent symptoms" not in cover  # not listed as a "missing item"
+
+
+def test_partly_included_record_says_so_in_the_index(runner: CliRunner, tmp_path: Path) -> None:
+    make_pdf(tmp_path / "long.pdf", 5, "Long report")
+    packet = packet_with(tmp_path, [("Selected pages", "long.pdf|2-3")])
+    assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
+    index = " ".join(text_of(tmp_path / "p.pdf", 6).split())
+    assert "only pages 2-3 of its 5" in index
+
+
+@pytest.mark.parametrize("name", ["שרה כהן", "فاطمة الزهراء"])
+def test_right_to_left_names_read_back_as_written(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    import unicodedata
+
+    make_pdf(tmp_path / "a.pdf")
+    packet = packet_with(tmp_path, [("Report", "a.pdf")], name=name)
+    result = build(runner, packet, "-o", str(tmp_path / "p.pdf"))
+    assert result.exit_code == 0 and "could not be drawn" not in result.stderr
+    text = unicodedata.normalize("NFKC", text_of(tmp_path / "p.pdf", 1))
+    text = "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u200e\u200f")
+    assert name in text
