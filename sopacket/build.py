@@ -115,6 +115,8 @@ class _Work:
     record_outlines: list[list[Any]] = field(default_factory=list)
     """Each record's own bookmarks, relative to its first page."""
     summaries: list[RecordSummary] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
+    """Open PDFs whose pages are copied into the packet (closed once it is written)."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -147,8 +149,12 @@ def build(
             f"({chars}); the packet shows \ufffd in their place. Install a font for that script "
             "(see the README) and build again."
         )
-    size = encrypt_and_write(writer, password, work.output)
-    pages = len(writer.pages)
+    try:
+        size = encrypt_and_write(writer, password, work.output)
+        pages = len(writer.pages)
+    finally:
+        for source in work.sources:
+            source.close()
     return BuildResult(
         work.output,
         pages,
@@ -279,60 +285,84 @@ def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
 
 
 def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any:
-    """Front matter, then every record's pages, then the closing page."""
+    """Front matter, then every record's pages, then the closing page (pikepdf/qpdf).
+
+    Record files are opened lazily: their pages' streams are copied from the files when
+    the packet is written, not held in memory.
+    """
     import io
 
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front.pdf)), import_outline=False)
+    pdf = pikepdf.new()
+    work.sources = [pikepdf.open(io.BytesIO(front.pdf))]
+    pdf.pages.extend(work.sources[0].pages)
     starts = work.record_starts
     progress.start(len(work.records), "Assembling")
     for rp in work.records:
-        starts.append(len(writer.pages))
-        source = PdfReader(
-            io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf, strict=False
-        )
-        if source.is_encrypted:
-            source.decrypt("")
-        writer.append(source, pages=rp.pages, import_outline=False)
+        starts.append(len(pdf.pages))
+        source = pikepdf.open(io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf)
+        work.sources.append(source)
+        pdf.pages.extend(source.pages[i] for i in rp.pages)
         work.record_outlines.append(_record_outline(source, rp.pages))
         progress.advance()
-    writer.append(PdfReader(io.BytesIO(closing)), import_outline=False)
+    closing_pdf = pikepdf.open(io.BytesIO(closing))
+    work.sources.append(closing_pdf)
+    pdf.pages.extend(closing_pdf.pages)
     work.summaries = [
         RecordSummary(r.title, Path(r.file).name, rp.sha256, start + 1, len(rp.pages))
         for r, rp, start in zip(work.lp.packet.records, work.records, starts, strict=True)
     ]
-    return writer
+    return pdf
 
 
-def _record_outline(reader: Any, pages: list[int]) -> list[Any]:
-    """A record's own bookmarks as (title, page offset within the record, children)."""
+def _record_outline(source: Any, pages: list[int]) -> list[Any]:
+    """A record's own bookmarks as [title, page offset within the record, children]."""
     where = {p: n for n, p in enumerate(pages)}
+    objgen = {page.obj.objgen: n for n, page in enumerate(source.pages)}
 
-    def walk(items: list[Any]) -> list[Any]:
+    def page_of(item: Any) -> int | None:
+        dest = item.destination
+        if dest is None and item.action is not None and item.action.get("/D") is not None:
+            dest = item.action.D
+        if isinstance(dest, str) or (dest is not None and not hasattr(dest, "__len__")):
+            dest = _named_destination(source, str(dest))
+        if dest is None or len(dest) == 0:
+            return None
+        target = dest[0]
+        if isinstance(target, int):
+            return target
+        return objgen.get(target.objgen)
+
+    def walk(items: list[Any], depth: int) -> list[Any]:
         out: list[Any] = []
-        last: list[Any] | None = None
         for item in items:
-            if isinstance(item, list):
-                if last is not None:
-                    last[2].extend(walk(item))
-                continue
-            try:
-                page = reader.get_destination_page_number(item)
-            except Exception:
-                page = None
+            page = page_of(item)
+            children = walk(list(item.children), depth + 1) if depth < 16 else []
             if page is None or page not in where:
-                last = None
+                out.extend(children)  # keep reachable children of an unreachable entry
                 continue
-            last = [str(item.title or "")[:200], where[page], []]
-            out.append(last)
+            out.append([str(item.title or "")[:200], where[page], children])
         return out
 
     try:
-        return walk(reader.outline)
+        with source.open_outline() as outline:
+            return walk(list(outline.root), 0)
     except Exception:  # a damaged outline costs the record's bookmarks, not the build
         return []
+
+
+def _named_destination(source: Any, name: str) -> Any:
+    import pikepdf
+
+    try:
+        names = source.Root.Names.Dests
+        dest = pikepdf.NameTree(names).get(name.lstrip("/"))
+    except (AttributeError, KeyError):
+        dest = source.Root.get("/Dests", {}).get("/" + name.lstrip("/"))
+    if isinstance(dest, pikepdf.Dictionary):
+        dest = dest.get("/D")
+    return dest
 
 
 def _section_of(work: _Work, front: Any, index: int) -> str:
@@ -346,49 +376,49 @@ def _section_of(work: _Work, front: Any, index: int) -> str:
                 current = SECTION_TITLES[name]
         return current
     for n in reversed(range(len(starts))):
-        if index >= starts[n] and index < starts[n] + len(work.records[n].pages):
+        if starts[n] <= index < starts[n] + len(work.records[n].pages):
             return f"Record {n + 1}: {work.lp.packet.records[n].title}"
     return SECTION_TITLES["closing"]
 
 
-def stamp_pages(work: _Work, writer: Any, front: Any, fonts: Any, progress: Progress) -> None:
-    """Every page gets the identification band, in a strip added below its content."""
+def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progress) -> None:
+    """Every page gets the identification band, in a strip added below what a reader sees."""
     import io
 
-    from pypdf import PdfReader
+    import pikepdf
 
-    from .stamp import Band, band_pdf, extend_and_stamp
+    from .stamp import Band, band_pdf, extend_and_stamp, visible_size
 
     patient = work.lp.packet.patient
     dob = patient.date_of_birth.isoformat() if patient.date_of_birth else "unknown"
     name, born = patient.name or "Patient", f"born {dob}"
-    for page in writer.pages:
-        if page.get("/Rotate", 0):
-            page.transfer_rotation_to_content()
-    bands = [
-        Band(name, born, _section_of(work, front, n), float(page.cropbox.width))
-        for n, page in enumerate(writer.pages)
-    ]
-    band_reader = PdfReader(io.BytesIO(band_pdf(bands, fonts)))
-    progress.start(len(writer.pages), "Stamping pages")
-    for page, band_page in zip(writer.pages, band_reader.pages, strict=True):
-        extend_and_stamp(writer, page, band_page)
+    bands = []
+    for n, page in enumerate(pdf.pages):
+        width, rotation = visible_size(page)
+        bands.append(Band(name, born, _section_of(work, front, n), width, rotation))
+    band_source = pikepdf.open(io.BytesIO(band_pdf(bands, fonts)))
+    work.sources.append(band_source)
+    progress.start(len(pdf.pages), "Stamping pages")
+    for page, band, band_page in zip(pdf.pages, bands, band_source.pages, strict=True):
+        extend_and_stamp(pdf, page, band_page, band.rotation)
         progress.advance()
 
 
-def add_outline_and_links(work: _Work, writer: Any, front: Any) -> None:
-    from pypdf.annotations import Link
+def add_outline_and_links(work: _Work, pdf: Any, front: Any) -> None:
+    from pikepdf import Array, Dictionary, Name, OutlineItem
 
     from .compose import SECTION_TITLES, SECTIONS
 
     starts = work.record_starts
-    closing_page = len(writer.pages) - 1
-    for name in SECTIONS:
-        writer.add_outline_item(title=SECTION_TITLES[name], page_number=front.starts[name])
-    for n, record in enumerate(work.lp.packet.records):
-        parent = writer.add_outline_item(title=f"{n + 1}. {record.title}", page_number=starts[n])
-        _add_children(writer, parent, starts[n], work.record_outlines[n])
-    writer.add_outline_item(title=SECTION_TITLES["closing"], page_number=closing_page)
+    closing_page = len(pdf.pages) - 1
+    with pdf.open_outline() as outline:
+        for name in SECTIONS:
+            outline.root.append(OutlineItem(SECTION_TITLES[name], front.starts[name]))
+        for n, record in enumerate(work.lp.packet.records):
+            item = OutlineItem(f"{n + 1}. {record.title}", starts[n])
+            _add_children(item, starts[n], work.record_outlines[n])
+            outline.root.append(item)
+        outline.root.append(OutlineItem(SECTION_TITLES["closing"], closing_page))
     # Contents rows become links to their pages (the strip added below moved nothing).
     for link in front.links:
         if link.target.startswith("record:"):
@@ -397,23 +427,36 @@ def add_outline_and_links(work: _Work, writer: Any, front: Any) -> None:
             target = closing_page
         else:
             target = front.starts[link.target]
-        x0, y0, x1, y1 = link.rect
-        writer.add_annotation(link.page, Link(rect=(x0, y0, x1, y1), target_page_index=target))
-    writer.page_mode = "/UseOutlines"
-
-
-def _add_children(writer: Any, parent: Any, start: int, items: list[Any]) -> None:
-    for title, offset, children in items:
-        child = writer.add_outline_item(
-            title=title or "(untitled)", page_number=start + offset, parent=parent
+        page = pdf.pages[link.page]
+        annot = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Link,
+                Rect=Array(list(link.rect)),
+                Border=Array([0, 0, 0]),
+                Dest=Array([pdf.pages[target].obj, Name.Fit]),
+            )
         )
-        _add_children(writer, child, start, children)
+        if "/Annots" not in page.obj:
+            page.obj.Annots = pdf.make_indirect(Array())
+        page.obj.Annots.append(annot)
+    pdf.Root.PageMode = Name.UseOutlines
 
 
-def attach_manifest(work: _Work, writer: Any, front: Any) -> None:
+def _add_children(parent: Any, start: int, items: list[Any]) -> None:
+    from pikepdf import OutlineItem
+
+    for title, offset, children in items:
+        child = OutlineItem(title or "(untitled)", start + offset)
+        _add_children(child, start, children)
+        parent.children.append(child)
+
+
+def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
     """A machine-readable manifest inside the (encrypted) PDF, for clinics and `verify`."""
+    import pikepdf
+
     packet = work.lp.packet
-    summaries = work.summaries
     manifest = {
         "sopacket_manifest": 1,
         "generator": f"sopacket {__version__}",
@@ -421,7 +464,7 @@ def attach_manifest(work: _Work, writer: Any, front: Any) -> None:
         "prepared": (work.options.today or dt.date.today()).isoformat(),
         "ready": work.report.ready,
         "front_matter_pages": front.pages,
-        "total_pages": len(writer.pages),
+        "total_pages": len(pdf.pages),
         "packet": packet.model_dump(mode="json", exclude_none=True),
         "records": [
             {
@@ -435,57 +478,73 @@ def attach_manifest(work: _Work, writer: Any, front: Any) -> None:
                 "pages_selected": r.pages,
                 "packet_pages": [s.first_page, s.first_page + s.pages - 1],
             }
-            for r, s, rp in zip(packet.records, summaries, work.records, strict=True)
+            for r, s, rp in zip(packet.records, work.summaries, work.records, strict=True)
         ],
     }
     data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
-    writer.add_attachment("manifest.json", data)
+    spec = pikepdf.AttachedFileSpec(
+        pdf,
+        data,
+        description="sopacket manifest",
+        filename="manifest.json",
+        mime_type="application/json",
+    )
+    pdf.attachments["manifest.json"] = spec
 
 
-def encrypt_and_write(writer: Any, password: str, output: Path) -> int:
+def encrypt_and_write(pdf: Any, password: str, output: Path) -> int:
     """AES-256 (revision 6), written atomically, reopened and counted before it counts."""
-    from pypdf import PdfReader
-    from pypdf.constants import UserAccessPermissions as P
-    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+    import pikepdf
 
     from .output import atomic_writer
 
-    writer.add_metadata({"/Producer": f"sopacket {__version__}", "/Title": "Second-opinion packet"})
-    writer.pdf_header = b"%PDF-1.7"
-    writer._root_object[NameObject("/Extensions")] = DictionaryObject(
-        {
-            NameObject("/ADBE"): DictionaryObject(
-                {
-                    NameObject("/BaseVersion"): NameObject("/1.7"),
-                    NameObject("/ExtensionLevel"): NumberObject(8),
-                }
-            )
-        }
+    pdf.docinfo = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Producer=pikepdf.String(f"sopacket {__version__}"),
+            Title=pikepdf.String("Second-opinion packet"),
+        )
     )
-    allowed = P.PRINT | P.PRINT_TO_REPRESENTATION | P.EXTRACT | P.EXTRACT_TEXT_AND_GRAPHICS
-    writer.encrypt(
-        user_password=password,
-        owner_password=secrets.token_urlsafe(32),
-        algorithm="AES-256",
-        permissions_flag=allowed,
+    allow = pikepdf.Permissions(
+        accessibility=True,
+        extract=True,
+        print_lowres=True,
+        print_highres=True,
+        modify_annotation=False,
+        modify_assembly=False,
+        modify_form=False,
+        modify_other=False,
     )
-    expected = len(writer.pages)
+    encryption = pikepdf.Encryption(
+        user=password,
+        owner=secrets.token_urlsafe(32),
+        R=6,
+        allow=allow,
+        aes=True,
+        metadata=True,
+    )
+    expected = len(pdf.pages)
     with atomic_writer(output) as fh:
-        writer.write(fh)
+        pdf.save(
+            fh,
+            encryption=encryption,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            fix_metadata_version=False,
+        )
         fh.flush()
-        # Reopen what was written, with the password, before it replaces anything.
         fh.seek(0)
-        reader = PdfReader(fh, strict=False)
-        if not reader.is_encrypted or not reader.decrypt(password):
+        # Reopen what was written, with the password, before it replaces anything.
+        try:
+            with pikepdf.open(fh, password=password) as check:  # type: ignore[arg-type]
+                if not check.is_encrypted or len(check.pages) != expected:
+                    raise OutputError(
+                        f"the written packet has {len(check.pages)} pages instead of {expected}.",
+                        "This is a bug; please report it.",
+                    )
+        except pikepdf.PasswordError:
             raise OutputError(
                 "the written packet could not be opened with its password.",
                 "This is a bug; please report it.",
-            )
-        if len(reader.pages) != expected:
-            raise OutputError(
-                f"the written packet has {len(reader.pages)} pages instead of {expected}.",
-                "This is a bug; please report it.",
-            )
+            ) from None
     return output.stat().st_size
 
 

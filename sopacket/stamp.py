@@ -25,7 +25,9 @@ class Band:
     middle: str
     """The section or record title."""
     width: float
-    """The page's visible width (points)."""
+    """The page's width as a reader sees it (points)."""
+    rotation: int = 0
+    """The page's /Rotate (0, 90, 180 or 270): the band is drawn turned to match."""
 
 
 def band_pdf(bands: list[Band], fonts: Any) -> bytes:
@@ -56,7 +58,7 @@ def band_pdf(bands: list[Band], fonts: Any) -> bytes:
     fitted: dict[tuple[str, str, str, float], tuple[str, str]] = {}
     for n, band in enumerate(bands, start=1):
         w = band.width
-        c.setPageSize((w, BAND_HEIGHT))
+        _orient(c, band.rotation, w)
         c.setFillColor(colors.HexColor("#f1f4f7"))
         c.rect(0, 0, w, BAND_HEIGHT, stroke=0, fill=1)
         c.setStrokeColor(colors.HexColor("#9fb0c0"))
@@ -119,29 +121,60 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def visible_width(page: Any) -> float:
+def _orient(c: Any, rotation: int, w: float) -> None:
+    """Size the band page for the page's rotation and turn the drawing to read upright.
+
+    After this, drawing happens in the band's own upright coordinates ([0,w] x [0,24]).
+    """
+    h = BAND_HEIGHT
+    if rotation in (90, 270):
+        c.setPageSize((h, w))
+    else:
+        c.setPageSize((w, h))
+    transforms = {
+        90: (0, 1, -1, 0, h, 0),
+        180: (-1, 0, 0, -1, w, h),
+        270: (0, -1, 1, 0, 0, w),
+    }
+    if rotation in transforms:
+        c.transform(*transforms[rotation])
+
+
+def visible_size(page: Any) -> tuple[float, int]:
+    """The width of ``page`` as a reader sees it, and its rotation (0/90/180/270)."""
+    rotation = int(page.obj.get("/Rotate", 0)) % 360
+    rotation = rotation if rotation in (0, 90, 180, 270) else 0
     box = page.cropbox
-    return float(box.width)
+    width, height = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
+    return (height if rotation in (90, 270) else width), rotation
 
 
-def extend_and_stamp(writer: Any, page: Any, band_page: Any) -> None:
-    """Add the strip below ``page``'s visible area and draw ``band_page`` in it."""
-    from pypdf import Transformation
-    from pypdf.generic import DecodedStreamObject, NameObject, RectangleObject
+def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None:
+    """Add the strip along the edge a reader sees at the bottom and draw the band in it."""
+    from pikepdf import Array, Name
 
     box = page.cropbox
-    x0, y0, x1, y1 = (float(v) for v in (box.left, box.bottom, box.right, box.top))
-    new_box = RectangleObject((x0, y0 - BAND_HEIGHT, x1, y1))
-    page.mediabox = new_box
-    page.cropbox = new_box
+    x0, y0 = min(float(box[0]), float(box[2])), min(float(box[1]), float(box[3]))
+    x1, y1 = max(float(box[0]), float(box[2])), max(float(box[1]), float(box[3]))
+    h = BAND_HEIGHT
+    if rotation == 90:  # the reader's bottom is the page's right edge
+        strip, new = (x1, y0, x1 + h, y1), (x0, y0, x1 + h, y1)
+    elif rotation == 180:
+        strip, new = (x0, y1, x1, y1 + h), (x0, y0, x1, y1 + h)
+    elif rotation == 270:
+        strip, new = (x0 - h, y0, x0, y1), (x0 - h, y0, x1, y1)
+    else:
+        strip, new = (x0, y0 - h, x1, y0), (x0, y0 - h, x1, y1)
+    page.obj.MediaBox = Array(list(new))
+    page.obj.CropBox = Array(list(new))
     for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
-        if name in page:
-            del page[name]
-    page.merge_transformed_page(
-        band_page, Transformation().translate(x0, y0 - BAND_HEIGHT), over=True, expand=False
-    )
-    # pypdf (7.1) loses a merged content stream when the document is then encrypted; a
-    # plain stream object holding the merged content survives, and is compressed too.
-    merged = DecodedStreamObject()
-    merged.set_data(page.get_contents().get_data())
-    page[NameObject("/Contents")] = writer._add_object(merged.flate_encode())
+        if name in page.obj:
+            del page.obj[name]
+    # The band page becomes a form XObject drawn at the strip's corner, after the page's own
+    # content (wrapped in q/Q so its graphics state cannot leak into the band). The band is
+    # already turned for the page's rotation, so nothing is scaled or parsed here.
+    form = pdf.copy_foreign(band_page.as_form_xobject())
+    name = page.add_resource(form, Name.XObject, prefix="SopBand")
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    draw = f"\nQ\nq 1 0 0 1 {strip[0]:.4f} {strip[1]:.4f} cm {name} Do Q\n".encode()
+    page.contents_add(pdf.make_stream(draw), prepend=False)

@@ -393,8 +393,10 @@ def test_page_selection_images_tiff_and_rotation(runner: CliRunner, tmp_path: Pa
         "Long report - page 5" in texts[start + 2],
     ] == [True, True, True]
     rot = r.pages[start + 3]
-    assert rot.get("/Rotate", 0) == 0 and "Sideways text" in rot.extract_text()
-    assert float(rot.mediabox.height) == 612 + 24  # upright: the letter page turned landscape
+    assert rot.get("/Rotate", 0) == 90 and "Sideways text" in rot.extract_text()
+    # the strip is added along the edge a reader sees at the bottom: the right edge here
+    assert float(rot.mediabox.width) == 612 + 24 and float(rot.mediabox.height) == 792
+    assert "Record 2: Rotated" in rot.extract_text()
     scan_pages = [t for t in texts if "Record 3: Scan" in t]
     assert len(scan_pages) == 2 and len(r.pages) == 6 + 3 + 1 + 2 + 1 + 1
     assert abs(float(r.pages[0].mediabox.width) - 595.28) < 0.5  # a4
