@@ -301,7 +301,10 @@ def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any
     progress.start(len(work.records), "Assembling")
     for rp in work.records:
         starts.append(len(pdf.pages))
-        source = pikepdf.open(io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf)
+        source = pikepdf.open(
+            io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf,
+            access_mode=pikepdf.AccessMode.stream,  # read from the file, do not map it
+        )
         work.sources.append(source)
         pdf.pages.extend(source.pages[i] for i in rp.pages)
         work.record_outlines.append(_record_outline(source, rp.pages))

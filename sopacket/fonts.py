@@ -51,12 +51,15 @@ class FontSet:
     """The registered fonts, and the characters no font could draw."""
 
     fallbacks: list[tuple[str, frozenset[int]]] = field(default_factory=list)
+    """Fallback fonts read so far: (reportlab name, characters it has)."""
     main_chars: frozenset[int] = frozenset()
     missing: set[str] = field(default_factory=set)
+    pending: list[tuple[str, str]] = field(default_factory=list)
+    """Fallback fonts not read yet: (reportlab name, file relative to a font folder)."""
 
     def fresh(self) -> FontSet:
         """The same fonts with an empty list of missing characters (one per build)."""
-        return FontSet(self.fallbacks, self.main_chars, set())
+        return FontSet(self.fallbacks, self.main_chars, set(), self.pending)
 
     def markup(self, text: str, bold: bool = False) -> str:
         """``text`` escaped for a reportlab Paragraph, with font switches where needed."""
@@ -89,6 +92,12 @@ class FontSet:
         for name, chars in self.fallbacks:
             if code in chars:
                 return name
+        while self.pending:  # read the next fallback font, shared by every later build
+            loaded = _load_fallback(*self.pending.pop(0))
+            if loaded is not None:
+                self.fallbacks.append(loaded)
+                if code in loaded[1]:
+                    return loaded[0]
         if not ch.isspace():
             self.missing.add(ch)
         return None
@@ -131,7 +140,11 @@ def _roboto(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def load() -> FontSet:
-    """Register the fonts with reportlab (once per process)."""
+    """Register the main fonts with reportlab (once per process).
+
+    Fallback fonts are large (a CJK font is several megabytes): each is read only when a
+    character first needs it.
+    """
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -143,16 +156,20 @@ def load() -> FontSet:
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, REGULAR)
     addMapping(REGULAR, 1, 1, BOLD)
-    fonts = FontSet(main_chars=frozenset(regular.face.charToGlyph))
-    for n, relative in enumerate(FALLBACK_FILES):
-        path = _font_file(relative)
-        if path is None:
-            continue
-        name = f"SopFallback{n}"
-        try:
-            font = TTFont(name, str(path), subfontIndex=0)
-        except Exception:  # a font reportlab cannot use (e.g. CFF outlines): skip it
-            continue
-        pdfmetrics.registerFont(font)
-        fonts.fallbacks.append((name, frozenset(font.face.charToGlyph)))
-    return fonts
+    pending = [(f"SopFallback{n}", rel) for n, rel in enumerate(FALLBACK_FILES)]
+    return FontSet(main_chars=frozenset(regular.face.charToGlyph), pending=pending)
+
+
+def _load_fallback(name: str, relative: str) -> tuple[str, frozenset[int]] | None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = _font_file(relative)
+    if path is None:
+        return None
+    try:
+        font = TTFont(name, str(path), subfontIndex=0)
+    except Exception:  # a font reportlab cannot use (e.g. CFF outlines): skip it
+        return None
+    pdfmetrics.registerFont(font)
+    return name, frozenset(font.face.charToGlyph)

@@ -36,9 +36,8 @@ def band_pdf(bands: list[Band], fonts: Any) -> bytes:
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen import canvas
-    from reportlab.platypus import Paragraph
 
-    from .fonts import BOLD, REGULAR
+    from .fonts import REGULAR
 
     total = len(bands)
     buf = io.BytesIO()
@@ -55,45 +54,61 @@ def band_pdf(bands: list[Band], fonts: Any) -> bytes:
         )
         for align in (TA_LEFT, TA_CENTER, TA_RIGHT)
     }
-    fitted: dict[tuple[str, str, str, float], tuple[str, str]] = {}
+    forms: dict[tuple[str, str, str, float], str] = {}
     for n, band in enumerate(bands, start=1):
         w = band.width
-        _orient(c, band.rotation, w)
-        c.setFillColor(colors.HexColor("#f1f4f7"))
-        c.rect(0, 0, w, BAND_HEIGHT, stroke=0, fill=1)
-        c.setStrokeColor(colors.HexColor("#9fb0c0"))
-        c.setLineWidth(0.6)
-        c.line(0, BAND_HEIGHT - 0.3, w, BAND_HEIGHT - 0.3)
-        pad = min(18.0, w * 0.03)
-        third = (w - 2 * pad) / 3
-        born = f" · {band.born}"
-        left_w, middle_w = third * 1.25, third * 1.15
-        right_w = w - 2 * pad - left_w - middle_w
         key = (band.name, band.born, band.middle, w)
-        if key not in fitted:  # pages of one record share their band text
-            fitted[key] = (
-                _fit(
-                    band.name,
-                    left_w,
-                    styles[TA_LEFT],
-                    fonts,
-                    lambda m, born=born: f'<font face="{BOLD}">{m}</font>{_escape(born)}',
-                ),
-                _fit(band.middle, middle_w, styles[TA_CENTER], fonts, lambda m: m),
-            )
-        left, middle = fitted[key]
-        cells = [
-            (left, TA_LEFT, pad, left_w),
-            (middle, TA_CENTER, pad + left_w, middle_w),
-            (f"Page {n} of {total}", TA_RIGHT, pad + left_w + middle_w, right_w),
-        ]
-        for markup, align, x, width in cells:
-            para = Paragraph(markup, styles[align])
-            para.wrap(width, BAND_HEIGHT)
-            para.drawOn(c, x, (BAND_HEIGHT - 9) / 2)
+        if key not in forms:
+            # Everything but the page number is the same on every page of a record: draw
+            # it once as a form, and reuse it (fast, and small in the file).
+            forms[key] = f"SopBandForm{len(forms)}"
+            c.beginForm(forms[key], 0, 0, w, BAND_HEIGHT)
+            _draw_band(c, band, fonts, styles)
+            c.endForm()
+        _orient(c, band.rotation, w)
+        c.doForm(forms[key])
+        pad = min(18.0, w * 0.03)
+        c.setFont(REGULAR, 7.5)
+        c.setFillColor(ink)
+        c.drawRightString(w - pad, (BAND_HEIGHT - 9) / 2 + 2.1, f"Page {n} of {total}")
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _draw_band(c: Any, band: Band, fonts: Any, styles: dict[int, Any]) -> None:
+    """The band's background, patient and section (not the page number)."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_LEFT
+    from reportlab.platypus import Paragraph
+
+    from .fonts import BOLD
+
+    w = band.width
+    c.setFillColor(colors.HexColor("#f1f4f7"))
+    c.rect(0, 0, w, BAND_HEIGHT, stroke=0, fill=1)
+    c.setStrokeColor(colors.HexColor("#9fb0c0"))
+    c.setLineWidth(0.6)
+    c.line(0, BAND_HEIGHT - 0.3, w, BAND_HEIGHT - 0.3)
+    pad = min(18.0, w * 0.03)
+    third = (w - 2 * pad) / 3
+    left_w, middle_w = third * 1.25, third * 1.15
+    born = f" · {band.born}"
+    left = _fit(
+        band.name,
+        left_w,
+        styles[TA_LEFT],
+        fonts,
+        lambda m: f'<font face="{BOLD}">{m}</font>{_escape(born)}',
+    )
+    middle = _fit(band.middle, middle_w, styles[TA_CENTER], fonts, lambda m: m)
+    for markup, align, x, width in (
+        (left, TA_LEFT, pad, left_w),
+        (middle, TA_CENTER, pad + left_w, middle_w),
+    ):
+        para = Paragraph(markup, styles[align])
+        para.wrap(width, BAND_HEIGHT)
+        para.drawOn(c, x, (BAND_HEIGHT - 9) / 2)
 
 
 def _fit(text: str, width: float, style: Any, fonts: Any, wrap: Any) -> str:
