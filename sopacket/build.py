@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -120,9 +121,14 @@ class _Work:
     warnings: list[str] = field(default_factory=list)
 
 
+PasswordSource = str | Callable[[str], str]
+"""A password, or a function given the packet id that returns one (asked only once the
+packet is known to be ready and its output path is usable)."""
+
+
 def build(
     packet: Path | str,
-    password: str,
+    password: PasswordSource,
     options: BuildOptions | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
@@ -132,6 +138,7 @@ def build(
     lp, report = check_loaded(packet, options.checklist)
     require_ready(report, options)
     work = _Work(lp, report, output_path(lp, options), options)
+    secret = password(lp.id) if callable(password) else password
     _setup_reportlab()
     from .fonts import load as load_fonts
 
@@ -150,7 +157,7 @@ def build(
             "(see the README) and build again."
         )
     try:
-        size = encrypt_and_write(writer, password, work.output)
+        size = encrypt_and_write(writer, secret, work.output)
         pages = len(writer.pages)
     finally:
         for source in work.sources:

@@ -414,6 +414,35 @@ def build(
         bool,
         typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
     ] = False,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file",
+            help="Read the password from the first line of this file (only you may read it).",
+        ),
+    ] = None,
+    use_keyring: Annotated[
+        bool,
+        typer.Option(
+            "--keyring",
+            help="Use the password stored in the OS keyring for this packet (with "
+            "--generate-password: store the new one there).",
+        ),
+    ] = False,
+    generate_password: Annotated[
+        bool,
+        typer.Option(
+            "--generate-password",
+            help="Make a new strong passphrase, shown once on the terminal.",
+        ),
+    ] = False,
+    allow_weak_password: Annotated[
+        bool,
+        typer.Option(
+            "--allow-weak-password",
+            help="Accept a weak password (with a warning), when a portal imposes one.",
+        ),
+    ] = False,
     allow_incomplete: Annotated[
         bool,
         typer.Option(
@@ -435,8 +464,9 @@ def build(
     """Build the encrypted PDF packet, ready to upload.
 
     Runs the check first: a packet missing required items is not built (exit 1) unless
-    --allow-incomplete. The password is asked for at a hidden prompt, or read with
-    --password-stdin; it is never taken on the command line.
+    --allow-incomplete. The password comes from --generate-password, --password-stdin,
+    --password-file, --keyring (in that order of precedence) or a hidden prompt; it is
+    never taken on the command line.
 
     Example: `sopacket build packet.yaml` or
     `printf '%s\\n' "$PW" | sopacket build packet.yaml --password-stdin -o packet.pdf`
@@ -452,8 +482,30 @@ def build(
             from .errors import UsageError
 
             raise UsageError(f"--paper must be letter or a4, not '{paper}'.", "")
-        password = passwords.from_stdin() if password_stdin else passwords.prompt()
-        passwords.check(password)
+        pw_options = passwords.PasswordOptions(
+            stdin=password_stdin,
+            file=password_file,
+            keyring=use_keyring,
+            generate=generate_password,
+            allow_weak=allow_weak_password,
+        )
+        if generate_password and not use_keyring and not sys.stderr.isatty():
+            from .errors import UsageError
+
+            raise UsageError(
+                "--generate-password shows the new passphrase on the terminal, and there is "
+                "no terminal here (it would end up in a log).",
+                "Add --keyring to store it in the OS keyring, or run at a terminal.",
+            )
+        obtained: list[passwords.Password] = []
+
+        def password_for(packet_id: str) -> str:
+            pw = passwords.obtain(pw_options, packet_id)
+            obtained.append(pw)
+            for note in pw.warnings:
+                display.err.print(f"[yellow]Warning:[/] {escape(note)}")
+            return pw.value
+
         options = BuildOptions(
             output=output,
             paper=paper,  # type: ignore[arg-type]
@@ -463,10 +515,11 @@ def build(
         )
         if sys.stderr.isatty() and not quiet and not json_output:
             with _RichProgress() as progress:
-                result = build_packet(packet, password, options, progress)
+                result = build_packet(packet, password_for, options, progress)
         else:
-            result = build_packet(packet, password, options, NullProgress())
-        del password
+            result = build_packet(packet, password_for, options, NullProgress())
+        if obtained and obtained[0].generated:
+            _show_generated(obtained[0].value, stored=use_keyring)
         for warning in result.warnings:
             display.err.print(f"[yellow]Warning:[/] {escape(warning)}")
         if result.urgent_symptoms:
@@ -489,6 +542,140 @@ def build(
             if not result.ready:
                 display.err.print("[yellow]The packet is incomplete; its cover says so.[/]")
             typer.echo(str(result.output))
+
+
+def _show_generated(value: str, *, stored: bool) -> None:
+    """Show a new passphrase once, on the terminal (stderr) only."""
+    from rich.panel import Panel
+
+    from . import display
+
+    where = (
+        "It is also stored in your OS keyring for this packet."
+        if stored
+        else "It is not stored anywhere: write it down now."
+    )
+    if sys.stderr.isatty():
+        display.err.print(
+            Panel(
+                f"[bold]{value}[/]\n\nGive it to the reviewing clinic by phone, separately "
+                f"from the packet. {where}",
+                title="The packet's new password",
+                border_style="cyan",
+                expand=False,
+            ),
+            soft_wrap=False,
+        )
+    else:
+        display.err.print(
+            "A new password was generated and stored in your OS keyring; "
+            "show it with `sopacket password show ID`."
+        )
+
+
+# --- password -------------------------------------------------------------------------
+
+password_app = typer.Typer(
+    help="Store, make, show and forget packet passwords in the OS keyring.",
+    no_args_is_help=True,
+)
+app.add_typer(password_app, name="password")
+IdArg = Annotated[str, typer.Argument(help="The packet's id (its `id:` line).")]
+
+
+@password_app.command("set")
+def password_set(
+    packet_id: IdArg,
+    from_stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from standard input.")
+    ] = False,
+    allow_weak_password: Annotated[
+        bool, typer.Option("--allow-weak-password", help="Accept a weak password.")
+    ] = False,
+) -> None:
+    """Store a password for a packet in the OS keyring (asked twice at a hidden prompt).
+
+    Example: `sopacket password set sop-3f9a1c2e`
+    """
+    with _reported():
+        from . import display, keystore, passwords
+
+        options = passwords.PasswordOptions(stdin=from_stdin, allow_weak=allow_weak_password)
+        pw = passwords.obtain(options, packet_id)
+        for note in pw.warnings:
+            display.err.print(f"Warning: {note}", markup=False)
+        keystore.store(packet_id, pw.value)
+        display.err.print(
+            f"Stored the password for packet {packet_id} in the OS keyring.", markup=False
+        )
+
+
+@password_app.command("generate")
+def password_generate(
+    packet_id: Annotated[
+        str | None, typer.Argument(help="Store it for this packet id too (optional).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Make a new strong passphrase (88 bits); with a packet id, also store it.
+
+    Example: `sopacket password generate sop-3f9a1c2e`
+    """
+    with _reported(json_output):
+        from . import display, keystore, passwords
+
+        value = passwords.generate_passphrase()
+        if packet_id:
+            keystore.store(packet_id, value)
+            display.err.print(f"Stored it for packet {packet_id} in the OS keyring.", markup=False)
+        if json_output:
+            typer.echo(json.dumps({"password": value, "stored_for": packet_id}))
+        else:
+            typer.echo(value)
+
+
+@password_app.command("show")
+def password_show(
+    packet_id: IdArg,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Print a packet's stored password, to read it to the recipient.
+
+    Example: `sopacket password show sop-3f9a1c2e`
+    """
+    with _reported(json_output):
+        from . import keystore
+
+        value = keystore.fetch(packet_id)
+        typer.echo(json.dumps({"id": packet_id, "password": value}) if json_output else value)
+
+
+@password_app.command("forget")
+def password_forget(packet_id: IdArg) -> None:
+    """Remove a packet's password from the OS keyring.
+
+    Example: `sopacket password forget sop-3f9a1c2e`
+    """
+    with _reported():
+        from . import display, keystore
+
+        keystore.forget(packet_id)
+        display.err.print(f"Forgot the password of packet {packet_id}.", markup=False)
+
+
+@password_app.command("list")
+def password_list(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """List the packet ids that have a stored password (where the keyring allows it).
+
+    Example: `sopacket password list`
+    """
+    with _reported(json_output):
+        from . import keystore
+
+        ids = keystore.list_ids()
+        typer.echo(json.dumps({"ids": ids}) if json_output else "\n".join(ids))
 
 
 # --- schema -----------------------------------------------------------------------------

@@ -1,25 +1,120 @@
-"""Where a packet's password comes from.
+"""Where a packet's password comes from, how strong it must be, and generated passphrases.
 
 No option takes the password itself on the command line: command lines are visible to
-other users and stay in shell history. Scripts pipe it in with ``--password-stdin``; a
-person at a terminal types it twice at a hidden prompt.
+other users and stay in shell history. The sources, in order of precedence when several
+are given (the README documents this):
+
+1. ``--generate-password``: a new passphrase (stored in the keyring too with ``--keyring``);
+2. ``--password-stdin``: the first line of standard input;
+3. ``--password-file PATH``: the first line of a file only its owner can read;
+4. ``--keyring``: the password stored in the OS keyring under the packet's id;
+5. otherwise, at a terminal, a hidden prompt with confirmation; with no terminal, an
+   error listing these options (never a hang).
 """
 
 from __future__ import annotations
 
+import math
+import secrets
+import stat
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
-from .errors import PasswordError
+from .errors import PasswordError, UsageError
 
-MIN_LENGTH = 8
+MIN_LENGTH = 12
+"""Shortest password accepted without --allow-weak-password."""
+MIN_SCORE = 3
+"""Lowest zxcvbn score (0-4) accepted without --allow-weak-password."""
+PASSPHRASE_WORDS = 8
+"""Words in a generated passphrase: 8 x 11 bits = 88 bits of entropy."""
+
+
+@dataclass(frozen=True)
+class PasswordOptions:
+    """The password options of one command."""
+
+    stdin: bool = False
+    """Read the password from the first line of standard input."""
+    file: Path | None = None
+    """Read it from the first line of this file (which only its owner may read)."""
+    keyring: bool = False
+    """Use (or, with ``generate``, store) the password in the OS keyring."""
+    generate: bool = False
+    """Make a new passphrase."""
+    allow_weak: bool = False
+    """Accept a weak password (with a warning), for portals that impose one."""
+
+
+@dataclass(frozen=True)
+class Password:
+    """A password and where it came from (the source is safe to show; the value is not)."""
+
+    value: str
+    source: str
+    """stdin, file, keyring, generated or prompt."""
+    generated: bool = False
+    warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # never show the value, even in a debugger or a traceback
+        return f"Password(source={self.source!r})"
+
+    __str__ = __repr__
+
+
+def obtain(
+    options: PasswordOptions, packet_id: str, *, interactive: bool | None = None
+) -> Password:
+    """The password for a packet, from the source the options select (see module doc)."""
+    notes: list[str] = []
+    chosen = [
+        name
+        for name, on in (
+            ("--generate-password", options.generate),
+            ("--password-stdin", options.stdin),
+            ("--password-file", options.file is not None),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        notes.append(f"{chosen[0]} is used; {', '.join(chosen[1:])} ignored.")
+    if options.generate:
+        value = generate_passphrase()
+        if options.keyring:
+            from . import keystore
+
+            keystore.store(packet_id, value)
+        return Password(value, "generated", True, tuple(notes))
+    if options.stdin:
+        pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
+    elif options.file is not None:
+        pw = Password(from_file(options.file), "file", warnings=tuple(notes))
+    elif options.keyring:
+        from . import keystore
+
+        pw = Password(keystore.fetch(packet_id), "keyring")
+    else:
+        if interactive is None:
+            interactive = sys.stdin is not None and sys.stdin.isatty()
+        if not interactive:
+            raise PasswordError(
+                "no password was given and there is no terminal to ask for one.",
+                "Give it with --password-stdin, --password-file FILE or --keyring, or let "
+                "sopacket make one with --generate-password.",
+            )
+        pw = Password(prompt(), "prompt")
+    warnings = strength_warnings(pw.value, options.allow_weak)
+    return Password(pw.value, pw.source, False, pw.warnings + warnings)
 
 
 def from_stdin(stream: TextIO | None = None) -> str:
     """The first line of standard input, without its line ending."""
     stream = stream or sys.stdin
-    line = stream.readline()
-    password = line.rstrip("\r\n")
+    if stream is None:
+        raise PasswordError("standard input is closed.", "Pipe the password in.")
+    password = stream.readline().rstrip("\r\n")
     if not password:
         raise PasswordError(
             "no password arrived on standard input.",
@@ -29,26 +124,98 @@ def from_stdin(stream: TextIO | None = None) -> str:
     return password
 
 
+def from_file(path: Path) -> str:
+    """The first line of a password file that only its owner can read."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise PasswordError(
+            f"the password file {path} cannot be read ({exc.strerror}).", "Check the path."
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise PasswordError(
+            f"the password file {path} is not a regular file.",
+            "Give a file that holds the password on its first line.",
+        )
+    if st.st_mode & 0o077:
+        raise PasswordError(
+            f"the password file {path} can be read by other users "
+            f"(permissions {stat.filemode(st.st_mode)}).",
+            f"Make it private with: chmod 600 {path}",
+        )
+    try:
+        with path.open(encoding="utf-8") as fh:
+            password = fh.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PasswordError(
+            f"the password file {path} cannot be read ({type(exc).__name__}).",
+            "Save it as plain UTF-8 text with the password on the first line.",
+        ) from None
+    if not password:
+        raise PasswordError(
+            f"the first line of {path} is empty.", "Put the password on the file's first line."
+        )
+    return password
+
+
 def prompt(confirm: bool = True) -> str:
     """Ask at a hidden prompt (twice, to catch typing mistakes)."""
     import getpass
 
-    if not sys.stdin.isatty():
-        raise PasswordError(
-            "no password was given and there is no terminal to ask for one.",
-            "Give it with --password-stdin (one line on standard input).",
-        )
     first = getpass.getpass("Password for the packet: ")
     if confirm and getpass.getpass("Type it again: ") != first:
         raise PasswordError("the two passwords were not the same.", "Run the command again.")
+    if not first:
+        raise PasswordError("the password was empty.", "Run the command again.")
     return first
 
 
-def check(password: str) -> str:
-    """Refuse passwords that cannot protect health information at all."""
-    if len(password) < MIN_LENGTH:
-        raise PasswordError(
-            f"the password is shorter than {MIN_LENGTH} characters.",
-            "Choose a longer one: several unrelated words make a strong, easy password.",
+def strength_warnings(password: str, allow_weak: bool) -> tuple[str, ...]:
+    """Refuse a weak password (or, with ``allow_weak``, warn about it)."""
+    problem = weakness(password)
+    if problem is None:
+        return ()
+    if allow_weak:
+        return (
+            f"the password is weak ({problem}); it protects health information. "
+            "Use a stronger one whenever the portal allows.",
         )
-    return password
+    raise PasswordError(
+        f"the password is too weak: {problem}.",
+        "Use --generate-password for a strong passphrase you can read aloud, or choose a "
+        "longer one (several unrelated words). If a portal imposes this password, add "
+        "--allow-weak-password.",
+    )
+
+
+def weakness(password: str) -> str | None:
+    """Why a password is too weak, or None when it is strong enough."""
+    if len(password) < MIN_LENGTH:
+        return f"it is shorter than {MIN_LENGTH} characters"
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:100])  # zxcvbn is slow on very long input; 100 is plenty
+    if result["score"] < MIN_SCORE:
+        warning = (result.get("feedback") or {}).get("warning") or "it is easy to guess"
+        return warning.rstrip(".").lower() if warning[:1].isupper() else warning.rstrip(".")
+    return None
+
+
+def wordlist() -> list[str]:
+    """The BIP-39 English list: 2,048 common words, no two sharing their first four
+    letters, chosen to be read aloud and typed without mistakes."""
+    from mnemonic import Mnemonic
+
+    return list(Mnemonic("english").wordlist)
+
+
+def passphrase_bits(words: int = PASSPHRASE_WORDS) -> float:
+    return words * math.log2(len(wordlist()))
+
+
+def generate_passphrase(words: int = PASSPHRASE_WORDS) -> str:
+    """A random passphrase such as ``grape-noble-cactus-...`` (88 bits with 8 words)."""
+    if words < 1:
+        raise UsageError("a passphrase needs at least one word.", "")
+    choices = wordlist()
+    return "-".join(secrets.choice(choices) for _ in range(words))

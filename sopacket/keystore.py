@@ -1,0 +1,110 @@
+"""Packet passwords in the operating system's keyring (service ``sopacket``, user name = the
+packet id): macOS Keychain, Windows Credential Locker, the Secret Service on Linux.
+
+Where no keyring backend works (a headless server, a container), every action fails with
+one clear message and exit code 5; nothing ever falls back to storing a password in a
+plain file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import KeyringError
+
+SERVICE = "sopacket"
+
+_NO_BACKEND = (
+    "Use --password-stdin or --password-file instead, or install a keyring service "
+    "(on a Linux desktop: gnome-keyring or KWallet; on a server: the keyrings.alt package "
+    "with an encrypted file backend)."
+)
+
+
+def _backend() -> Any:
+    import keyring
+    from keyring.backends import fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken keyring configuration
+        raise KeyringError(
+            f"the OS keyring cannot be used ({type(exc).__name__}).", _NO_BACKEND
+        ) from None
+    if isinstance(backend, fail.Keyring) or type(backend).__name__ in ("NullKeyring",):
+        raise KeyringError("no OS keyring is available on this computer.", _NO_BACKEND)
+    chainer = getattr(backend, "backends", None)
+    if chainer is not None and not chainer:
+        raise KeyringError("no OS keyring is available on this computer.", _NO_BACKEND)
+    return backend
+
+
+def _call(action: str, func: Any, *args: Any) -> Any:
+    from keyring.errors import KeyringError as BackendError
+
+    try:
+        return func(*args)
+    except BackendError as exc:
+        raise KeyringError(
+            f"the OS keyring refused to {action} ({type(exc).__name__}).",
+            "Unlock the keyring (log in to the desktop session) and try again. " + _NO_BACKEND,
+        ) from None
+    except Exception as exc:  # D-Bus and platform errors surface as many kinds
+        raise KeyringError(
+            f"the OS keyring failed to {action} ({type(exc).__name__}).", _NO_BACKEND
+        ) from None
+
+
+def store(packet_id: str, password: str) -> None:
+    backend = _backend()
+    _call("store the password", backend.set_password, SERVICE, packet_id, password)
+
+
+def fetch(packet_id: str) -> str:
+    backend = _backend()
+    value = _call("read the password", backend.get_password, SERVICE, packet_id)
+    if not value:
+        raise KeyringError(
+            f"the OS keyring has no password for packet '{packet_id}'.",
+            f"Store one with `sopacket password set {packet_id}`, or make one with "
+            f"`sopacket password generate {packet_id}`.",
+        )
+    return str(value)
+
+
+def forget(packet_id: str) -> None:
+    from keyring.errors import PasswordDeleteError
+
+    backend = _backend()
+    try:
+        backend.delete_password(SERVICE, packet_id)
+    except PasswordDeleteError:
+        raise KeyringError(
+            f"the OS keyring has no password for packet '{packet_id}'.",
+            "Nothing to forget; `sopacket password list` shows what is stored.",
+        ) from None
+    except Exception as exc:
+        raise KeyringError(
+            f"the OS keyring failed to forget the password ({type(exc).__name__}).", _NO_BACKEND
+        ) from None
+
+
+def list_ids() -> list[str]:
+    """Packet ids with a stored password, where the backend can list them."""
+    backend = _backend()
+    name = type(backend).__module__
+    if name.endswith("SecretService"):
+
+        def search() -> list[str]:
+            collection = backend.get_preferred_collection()
+            items = collection.search_items({"service": SERVICE})
+            return sorted({str(item.get_attributes().get("username", "")) for item in items})
+
+        return [i for i in _call("list the passwords", search) if i]
+    lister = getattr(backend, "sopacket_list", None)  # test and custom backends
+    if lister is not None:
+        return sorted(lister(SERVICE))
+    raise KeyringError(
+        f"this keyring ({type(backend).__name__}) cannot list its entries.",
+        "Use `sopacket password show ID` with the packet's id (its `id:` line).",
+    )
