@@ -22,14 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .errors import PasswordError, UsageError
+from .errors import PasswordError
 
 MIN_LENGTH = 12
 """Shortest password accepted without --allow-weak-password."""
 MIN_SCORE = 3
 """Lowest zxcvbn score (0-4) accepted without --allow-weak-password."""
-PASSPHRASE_WORDS = 8
-"""Words in a generated passphrase: 8 x 11 bits = 88 bits of entropy."""
+READER_LIMIT = 32
+"""Longest password that every common PDF reader accepts: poppler-based readers (Evince,
+Okular, pdftotext) reject longer AES-256 passwords as wrong."""
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+"""Crockford's base 32: letters and digits that cannot be confused when read aloud or
+typed (no i, l, o or u, so 0 and 1 are unmistakable); 5 bits each."""
+GROUPS, GROUP_SIZE = 4, 4
+"""A generated password is 4 groups of 4 symbols, e.g. ``k7vq-3mxt-9pwd-h2rf``."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,18 @@ def obtain(
                 "sopacket make one with --generate-password.",
             )
         pw = Password(prompt(), "prompt")
-    warnings = strength_warnings(pw.value, options.allow_weak)
+    warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
     return Password(pw.value, pw.source, False, pw.warnings + warnings)
+
+
+def length_warnings(password: str) -> tuple[str, ...]:
+    if len(password.encode("utf-8")) <= READER_LIMIT:
+        return ()
+    return (
+        f"the password is longer than {READER_LIMIT} characters; some PDF readers "
+        "(Evince, Okular and others built on poppler) then refuse it as wrong. A shorter "
+        "one, or --generate-password, opens everywhere.",
+    )
 
 
 def from_stdin(stream: TextIO | None = None) -> str:
@@ -201,21 +217,14 @@ def weakness(password: str) -> str | None:
     return None
 
 
-def wordlist() -> list[str]:
-    """The BIP-39 English list: 2,048 common words, no two sharing their first four
-    letters, chosen to be read aloud and typed without mistakes."""
-    from mnemonic import Mnemonic
-
-    return list(Mnemonic("english").wordlist)
+def passphrase_bits() -> float:
+    """Entropy of a generated password, in bits: 16 symbols of 5 bits = 80."""
+    return GROUPS * GROUP_SIZE * math.log2(len(ALPHABET))
 
 
-def passphrase_bits(words: int = PASSPHRASE_WORDS) -> float:
-    return words * math.log2(len(wordlist()))
-
-
-def generate_passphrase(words: int = PASSPHRASE_WORDS) -> str:
-    """A random passphrase such as ``grape-noble-cactus-...`` (88 bits with 8 words)."""
-    if words < 1:
-        raise UsageError("a passphrase needs at least one word.", "")
-    choices = wordlist()
-    return "-".join(secrets.choice(choices) for _ in range(words))
+def generate_passphrase() -> str:
+    """A random password such as ``k7vq-3mxt-9pwd-h2rf``: 19 characters, so every PDF
+    reader accepts it, and easy to read aloud and type."""
+    return "-".join(
+        "".join(secrets.choice(ALPHABET) for _ in range(GROUP_SIZE)) for _ in range(GROUPS)
+    )

@@ -79,5 +79,6 @@ def test_readme_python_api_example_runs(monkeypatch: pytest.MonkeyPatch, capsys)
 
 def test_quick_start_commands_are_the_ci_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "pip install --quiet -e '.[test]'" in ci and "\npytest\n" in ci
+    assert "pip install --quiet -e '.[test]'" in ci
+    assert "SOPACKET_REAL_KEYRING=1 pytest'" in ci and "\n  pytest\n" in ci
     assert "pip install -e '.[test]' && pytest" in README
