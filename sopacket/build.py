@@ -143,25 +143,34 @@ def build(
     from .fonts import load as load_fonts
 
     fonts = load_fonts().fresh()
-    collect_records(work, progress)
-    front, closing = compose(work, fonts)
-    writer = assemble(work, front, closing, progress)
-    stamp_pages(work, writer, front, fonts, progress)
-    add_outline_and_links(work, writer, front)
-    attach_manifest(work, writer, front)
-    if fonts.missing:
-        chars = "".join(sorted(fonts.missing))
-        work.warnings.append(
-            f"{len(fonts.missing)} character(s) could not be drawn with the installed fonts "
-            f"({chars}); the packet shows \ufffd in their place. Install a font for that script "
-            "(see the README) and build again."
-        )
+    import warnings
+
+    writer: Any = None
     try:
-        size = encrypt_and_write(writer, secret, work.output)
-        pages = len(writer.pages)
+        with warnings.catch_warnings():
+            # Library warnings (pikepdf's page-copy notes, Pillow's size notes) are not for
+            # patients; what matters is reported through work.warnings and exit codes.
+            warnings.simplefilter("ignore")
+            collect_records(work, progress)
+            front, closing = compose(work, fonts)
+            writer = assemble(work, front, closing, progress)
+            stamp_pages(work, writer, front, fonts, progress)
+            add_outline_and_links(work, writer, front)
+            attach_manifest(work, writer, front)
+            if fonts.missing:
+                chars = "".join(sorted(fonts.missing))
+                work.warnings.append(
+                    f"{len(fonts.missing)} character(s) could not be drawn with the installed "
+                    f"fonts ({chars}); the packet shows \ufffd in their place. Install a font "
+                    "for that script (see the README) and build again."
+                )
+            size = encrypt_and_write(writer, secret, work.output)
+            pages = len(writer.pages)
     finally:
         for source in work.sources:
             source.close()
+        if writer is not None:
+            writer.close()
     return BuildResult(
         work.output,
         pages,
@@ -211,11 +220,15 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
         raise OutputError(
             f"{out} already exists.", "Use --force to replace it, or -o to choose another name."
         )
-    if not out.parent.is_dir():
+    if out.is_symlink() and not out.exists():
+        raise OutputError(
+            f"{out} is a link to a file that does not exist.", "Choose another output name."
+        )
+    if not resolved.parent.is_dir():
         raise OutputError(
             f"the folder {out.parent} does not exist.", "Create it, or choose another."
         )
-    if not os.access(out.parent, os.W_OK):
+    if not os.access(resolved.parent, os.W_OK):
         raise OutputError(f"cannot write in {out.parent}.", "Choose a folder you can write to.")
     return out
 
@@ -235,8 +248,8 @@ def collect_records(work: _Work, progress: Progress) -> None:
                 info.fix,
             )
         path = work.lp.record_path(n)
-        digest, size = _hash(path)
         try:
+            digest, size = _hash(path)
             work.records.append(
                 record_pages(n, info, record.pages, PAPER[work.options.paper], digest, size)
             )
@@ -306,14 +319,31 @@ def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any
     pdf.pages.extend(work.sources[0].pages)
     starts = work.record_starts
     progress.start(len(work.records), "Assembling")
-    for rp in work.records:
+    for rp, record, info in zip(
+        work.records, work.lp.packet.records, work.report.records, strict=True
+    ):
         starts.append(len(pdf.pages))
-        source = pikepdf.open(
-            io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf,
-            access_mode=pikepdf.AccessMode.stream,  # read from the file, do not map it
-        )
-        work.sources.append(source)
-        pdf.pages.extend(source.pages[i] for i in rp.pages)
+        try:
+            source = pikepdf.open(
+                io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf,
+                access_mode=pikepdf.AccessMode.stream,  # read from the file, do not map it
+            )
+            work.sources.append(source)
+            if isinstance(rp.pdf, Path) and len(source.pages) != info.pages:
+                # Two readers disagree about the pages: taking "page 2" could take another.
+                raise ValueError("page count")
+            pdf.pages.extend(source.pages[i] for i in rp.pages)
+        except (pikepdf.PdfError, ValueError, IndexError, TypeError) as exc:
+            detail = (
+                "its page tree is damaged (readers disagree on its pages)"
+                if str(exc) == "page count"
+                else f"it is damaged ({type(exc).__name__})"
+            )
+            raise RecordError(
+                f"the record \u201c{record.title}\u201d ({record.file}) could not be placed "
+                f"in the packet: {detail}.",
+                "Open it and save or print it to a new PDF, then build again.",
+            ) from None
         work.record_outlines.append(_record_outline(source, rp.pages))
         progress.advance()
     closing_pdf = pikepdf.open(io.BytesIO(closing))

@@ -519,6 +519,9 @@ def build(
         else:
             result = build_packet(packet, password_for, options, NullProgress())
         if obtained and obtained[0].generated:
+            from .packet import load_packet
+
+            passwords.store_generated(obtained[0], pw_options, load_packet(packet).id)
             _show_generated(obtained[0].value, stored=use_keyring)
         for warning in result.warnings:
             display.err.print(f"[yellow]Warning:[/] {escape(warning)}")
@@ -705,8 +708,19 @@ def schema(
             display.err.print(f"Wrote the schema to {output}")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``sopacket`` console script."""
+    import signal
+
+    # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: temporary
+    # files are removed and nothing half-written is left.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - a Ctrl-C outside any command body

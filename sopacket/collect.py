@@ -65,32 +65,53 @@ def record_pages(
 
 # --- images --------------------------------------------------------------------------
 
-_KEEP_APP = {0xE0, 0xEE}  # APP0 (JFIF) and APP14 (Adobe colour transform) affect decoding
+_KEEP_APP = {0xEE}  # APP14 (Adobe) says how the colours are encoded; every other APPn goes
 
 
 def clean_jpeg(data: bytes) -> bytes:
-    """The JPEG without metadata segments (APP1-APP13, APP15, COM); image data untouched."""
+    """The JPEG's image alone: no metadata segments (APP0-APP13, APP15: EXIF, GPS, XMP,
+    thumbnails), no comments, and nothing after its end marker (a second image, a motion
+    clip, a trailer). The compressed image data itself is copied unchanged."""
     if data[:2] != b"\xff\xd8":
         raise ValueError("not a JPEG")
     out = [b"\xff\xd8"]
-    pos = 2
-    while pos + 4 <= len(data):
+    pos, n = 2, len(data)
+    while pos + 2 <= n:
         if data[pos] != 0xFF:
             raise ValueError("damaged JPEG marker")
         marker = data[pos + 1]
         if marker == 0xFF:  # fill byte
             pos += 1
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out.append(data[pos:])
+        if marker == 0xD9:  # end of image
+            out.append(b"\xff\xd9")
             return b"".join(out)
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            out.append(data[pos : pos + 2])
+            pos += 2
+            continue
+        if pos + 4 > n:
+            break
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        segment = data[pos : pos + 2 + length]
-        is_meta = (0xE1 <= marker <= 0xEF and marker not in _KEEP_APP) or marker == 0xFE
+        end = pos + 2 + length
+        is_meta = (0xE0 <= marker <= 0xEF and marker not in _KEEP_APP) or marker == 0xFE
         if not is_meta:
-            out.append(segment)
-        pos += 2 + length
-    raise ValueError("JPEG without image data")
+            out.append(data[pos:end])
+        pos = end
+        if marker == 0xDA:  # start of scan: copy entropy-coded data up to the next marker
+            scan_end = pos
+            while True:
+                scan_end = data.find(b"\xff", scan_end)
+                if scan_end < 0 or scan_end + 1 >= n:
+                    raise ValueError("JPEG without an end marker")
+                following = data[scan_end + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    scan_end += 2  # a stuffed byte or a restart marker: still image data
+                    continue
+                break
+            out.append(data[pos:scan_end])
+            pos = scan_end
+    raise ValueError("JPEG without an end marker")
 
 
 def jpeg_orientation(data: bytes) -> int:
@@ -141,6 +162,12 @@ def _flatten(im: Any) -> Any:
         white = Image.new("RGB", rgba.size, (255, 255, 255))
         white.paste(rgba, mask=rgba.getchannel("A"))
         return white
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit and wider greyscale (scanners, medical exports): scale to 8 bits rather
+        # than clip every value above 255 to white.
+        lo, hi = im.getextrema()
+        span = (hi - lo) or 1
+        return im.point(lambda v: (v - lo) * 255.0 / span).convert("L")
     if im.mode not in ("RGB", "L", "1", "CMYK"):
         return im.convert("RGB")
     return im

@@ -53,7 +53,8 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        with contextlib.suppress(OSError):  # FAT or SMB cannot; mkstemp already made it 0600
+            os.chmod(tmp, mode)
         try:
             os.replace(tmp, path)
         except OSError as exc:

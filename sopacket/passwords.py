@@ -87,12 +87,9 @@ def obtain(
     if len(chosen) > 1:
         notes.append(f"{chosen[0]} is used; {', '.join(chosen[1:])} ignored.")
     if options.generate:
-        value = generate_passphrase()
-        if options.keyring:
-            from . import keystore
-
-            keystore.store(packet_id, value)
-        return Password(value, "generated", True, tuple(notes))
+        # With --keyring the caller stores it once the packet is written (store_generated),
+        # so a failed build never replaces a password that still opens an older packet.
+        return Password(generate_passphrase(), "generated", True, tuple(notes))
     if options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
@@ -125,12 +122,27 @@ def length_warnings(password: str) -> tuple[str, ...]:
     )
 
 
+def store_generated(password: Password, options: PasswordOptions, packet_id: str) -> None:
+    """Keep a generated password in the keyring (after the packet was written with it)."""
+    if password.generated and options.keyring:
+        from . import keystore
+
+        keystore.store(packet_id, password.value)
+
+
 def from_stdin(stream: TextIO | None = None) -> str:
     """The first line of standard input, without its line ending."""
     stream = stream or sys.stdin
     if stream is None:
         raise PasswordError("standard input is closed.", "Pipe the password in.")
     password = stream.readline().rstrip("\r\n")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PasswordError(
+            "the password on standard input is not valid UTF-8 text.",
+            "Send it as UTF-8 (the usual encoding on macOS and Linux).",
+        ) from None
     if not password:
         raise PasswordError(
             "no password arrived on standard input.",

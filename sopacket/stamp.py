@@ -155,22 +155,61 @@ def _orient(c: Any, rotation: int, w: float) -> None:
         c.transform(*transforms[rotation])
 
 
+def _box(page: Any) -> tuple[float, float, float, float]:
+    """The page's visible box (CropBox, else MediaBox, inherited ones included), normalised;
+    ValueError when neither is four numbers with an area."""
+    for name in ("/CropBox", "/MediaBox"):
+        try:
+            raw = page.obj.get(name) if name in page.obj else page.obj.get_inherited(name)
+        except Exception:
+            raw = None
+        if raw is None and name == "/MediaBox":
+            try:
+                raw = page.mediabox
+            except Exception:
+                raw = None
+        try:
+            values = [float(v) for v in raw] if raw is not None else []
+        except (TypeError, ValueError):
+            continue
+        if len(values) == 4:
+            x0, x1 = sorted(values[0::2])
+            y0, y1 = sorted(values[1::2])
+            if x1 - x0 >= 1 and y1 - y0 >= 1:
+                return x0, y0, x1, y1
+    raise ValueError("page box")
+
+
+def _rotation(page: Any) -> int:
+    """The page's /Rotate as a reader applies it: a multiple of 90, else none."""
+    try:
+        raw = (
+            page.obj.get("/Rotate") if "/Rotate" in page.obj else page.obj.get_inherited("/Rotate")
+        )
+        value = float(raw) if raw is not None else 0.0
+    except Exception:
+        return 0
+    if not value.is_integer() or int(value) % 90:
+        return 0
+    return int(value) % 360
+
+
 def visible_size(page: Any) -> tuple[float, int]:
     """The width of ``page`` as a reader sees it, and its rotation (0/90/180/270)."""
-    rotation = int(page.obj.get("/Rotate", 0)) % 360
-    rotation = rotation if rotation in (0, 90, 180, 270) else 0
-    box = page.cropbox
-    width, height = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
-    return (height if rotation in (90, 270) else width), rotation
+    x0, y0, x1, y1 = _box(page)
+    rotation = _rotation(page)
+    return ((y1 - y0) if rotation in (90, 270) else (x1 - x0)), rotation
 
 
 def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None:
-    """Add the strip along the edge a reader sees at the bottom and draw the band in it."""
-    from pikepdf import Array, Name
+    """Add the strip along the edge a reader sees at the bottom and draw the band in it.
 
-    box = page.cropbox
-    x0, y0 = min(float(box[0]), float(box[2])), min(float(box[1]), float(box[3]))
-    x1, y1 = max(float(box[0]), float(box[2])), max(float(box[1]), float(box[3]))
+    The page's own content is drawn as a form XObject, then the band: content that is
+    broken (an unterminated string, unbalanced graphics state) cannot swallow or shift it.
+    """
+    from pikepdf import Array, Dictionary
+
+    x0, y0, x1, y1 = _box(page)
     h = BAND_HEIGHT
     if rotation == 90:  # the reader's bottom is the page's right edge
         strip, new = (x1, y0, x1 + h, y1), (x0, y0, x1 + h, y1)
@@ -180,16 +219,20 @@ def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None
         strip, new = (x0 - h, y0, x0, y1), (x0 - h, y0, x1, y1)
     else:
         strip, new = (x0, y0 - h, x1, y0), (x0, y0 - h, x1, y1)
+    content = page.as_form_xobject()
+    # qpdf fills such a form from the page's /Contents when the file is written; the page
+    # gets new contents below, so take the old ones now.
+    content.write(content.read_bytes())
+    content.BBox = Array([x0, y0, x1, y1])  # what was visible, clipped as before
+    band = pdf.copy_foreign(band_page.as_form_xobject())
+    page.obj.Resources = Dictionary(
+        XObject=Dictionary(SopPage=pdf.make_indirect(content), SopBand=band)
+    )
+    draw = f"q /SopPage Do Q\nq 1 0 0 1 {strip[0]:.4f} {strip[1]:.4f} cm /SopBand Do Q\n".encode()
+    page.obj.Contents = pdf.make_stream(draw)
     page.obj.MediaBox = Array(list(new))
     page.obj.CropBox = Array(list(new))
+    page.obj.Rotate = rotation  # an integer that every reader applies as sopacket did
     for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
         if name in page.obj:
             del page.obj[name]
-    # The band page becomes a form XObject drawn at the strip's corner, after the page's own
-    # content (wrapped in q/Q so its graphics state cannot leak into the band). The band is
-    # already turned for the page's rotation, so nothing is scaled or parsed here.
-    form = pdf.copy_foreign(band_page.as_form_xobject())
-    name = page.add_resource(form, Name.XObject, prefix="SopBand")
-    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-    draw = f"\nQ\nq 1 0 0 1 {strip[0]:.4f} {strip[1]:.4f} cm {name} Do Q\n".encode()
-    page.contents_add(pdf.make_stream(draw), prepend=False)

@@ -242,9 +242,18 @@ def test_manifest_is_attached_and_matches_the_files(built: Path) -> None:
 def test_photo_is_embedded_without_recompression_or_gps(built: Path) -> None:
     r = reader(built)
     photo = (EXAMPLE / "records" / "medication-list-photo.jpg").read_bytes()
-    xobjects = r.pages[16]["/Resources"]["/XObject"]
-    streams = [x.get_object() for x in xobjects.values()]
-    images = [x for x in streams if x.get("/Subtype") == "/Image"]
+
+    def walk(resources) -> list:
+        found = []
+        for x in resources.get("/XObject", {}).values():
+            x = x.get_object()
+            if x.get("/Subtype") == "/Image":
+                found.append(x)
+            elif "/Resources" in x:
+                found += walk(x["/Resources"])
+        return found
+
+    images = walk(r.pages[16]["/Resources"])
     assert len(images) == 1 and images[0]["/Filter"] in ("/DCTDecode", ["/DCTDecode"])
     raw = images[0]._data  # the stream as stored (decrypted), not decoded
     assert raw == clean_jpeg(photo)
@@ -491,3 +500,69 @@ def test_right_to_left_names_read_back_as_written(
     text = unicodedata.normalize("NFKC", text_of(tmp_path / "p.pdf", 1))
     text = "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u200e\u200f")
     assert name in text
+
+
+def test_sixteen_bit_greyscale_scan_is_not_blank(runner: CliRunner, tmp_path: Path) -> None:
+    from PIL import Image
+
+    deep = Image.new("I;16", (256, 256))
+    deep.putdata([x * 256 for _ in range(256) for x in range(256)])  # 0 ... 65280
+    deep.save(tmp_path / "scan16.png")
+    assert Image.open(tmp_path / "scan16.png").mode.startswith("I")
+    assert Image.open(tmp_path / "scan16.png").getextrema()[1] > 255
+    packet = packet_with(tmp_path, [("Scan", "scan16.png")])
+    assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
+    out = tmp_path / "page"
+    run(
+        "pdftoppm",
+        "-png",
+        "-r",
+        "30",
+        "-f",
+        "7",
+        "-l",
+        "7",
+        "-upw",
+        PW,
+        str(tmp_path / "p.pdf"),
+        str(out),
+    )
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    dark = sum(1 for v in page.getdata() if v < 100)
+    assert dark > 500  # the dark half of the gradient is there, not clipped to white
+
+
+def test_jpeg_trailers_and_second_images_are_cut(tmp_path: Path) -> None:
+    photo = (EXAMPLE / "records" / "medication-list-photo.jpg").read_bytes()
+    cleaned = clean_jpeg(photo + b"SECRET-TRAILER" + photo)
+    assert cleaned == clean_jpeg(photo) and cleaned.endswith(b"\xff\xd9")
+    assert b"SECRET" not in cleaned and b"Exif" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"/Rotate /ninety", b"/Rotate 90.0", b"/CropBox [0 0 /x 792]", b"/CropBox [0 0 612]"],
+)
+def test_odd_page_dictionaries_are_handled(
+    runner: CliRunner, tmp_path: Path, damage: bytes
+) -> None:
+    pdf = make_pdf(tmp_path / "odd.pdf")
+    data = pdf.read_bytes().replace(b"/Type /Page\n", b"/Type /Page " + damage + b"\n", 1)
+    assert damage in data
+    pdf.write_bytes(data)
+    packet = packet_with(tmp_path, [("Odd", "odd.pdf")])
+    result = build(runner, packet, "-o", str(tmp_path / "p.pdf"))
+    assert result.exit_code in (0, ExitCode.RECORD_ERROR), result.output
+    if result.exit_code == 0:
+        assert "Page 7 of 8" in text_of(tmp_path / "p.pdf", 7)
+
+
+def test_broken_record_content_cannot_swallow_the_band(runner: CliRunner, tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.open(make_pdf(tmp_path / "a.pdf"))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (unterminated")
+    pdf.save(tmp_path / "broken.pdf")
+    packet = packet_with(tmp_path, [("Broken", "broken.pdf")])
+    assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
+    assert "Page 7 of 8" in text_of(tmp_path / "p.pdf", 7)

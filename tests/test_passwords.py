@@ -188,7 +188,33 @@ def test_precedence(
     assert passwords.obtain(opts(file=pw_file, keyring=True), "p").value == OTHER
     assert passwords.obtain(opts(keyring=True), "p").value == "keyring value 123 long enough"
     generated = passwords.obtain(opts(generate=True, stdin=True, keyring=True), "p")
-    assert generated.generated and memory_keyring.get_password("sopacket", "p") == generated.value
+    assert generated.generated  # stored only once the packet has been written with it:
+    assert memory_keyring.get_password("sopacket", "p") == "keyring value 123 long enough"
+    passwords.store_generated(generated, opts(generate=True, keyring=True), "p")
+    assert memory_keyring.get_password("sopacket", "p") == generated.value
+
+
+def test_failed_build_keeps_the_stored_password(
+    runner: CliRunner, example: Path, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.set_password("sopacket", "example-jd-2026", STRONG)
+    example.write_text(example.read_text().replace("release_signed: true", "release_signed: no"))
+    result, out = build(runner, example, "--generate-password", "--keyring")
+    assert result.exit_code == ExitCode.NOT_READY and not out.exists()
+    assert memory_keyring.get_password("sopacket", "example-jd-2026") == STRONG
+
+
+def test_password_that_is_not_utf8(example: Path) -> None:
+    sopacket = Path(os.environ.get("VIRTUAL_ENV", "/nonexistent")) / "bin" / "sopacket"
+    cmd = [str(sopacket)] if sopacket.exists() else ["python", "-m", "sopacket"]
+    result = subprocess.run(
+        [*cmd, "build", str(example), "--password-stdin"],
+        input=b"\xff\xfebadbytes-password-long\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == ExitCode.PASSWORD_ERROR
+    assert b"not valid UTF-8" in result.stderr and b"badbytes" not in result.stderr
 
 
 # --- strength ---------------------------------------------------------------------------
