@@ -13,7 +13,6 @@ only once it has been reopened with the password and its pages counted.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import secrets
@@ -237,6 +236,7 @@ def collect_records(work: _Work, progress: Progress) -> None:
     """Hash each record file and turn it into the pages that go into the packet."""
     from .collect import record_pages
     from .compose import PAPER
+    from .records import sha256
 
     records = work.lp.packet.records
     progress.start(len(records), "Reading records")
@@ -249,7 +249,7 @@ def collect_records(work: _Work, progress: Progress) -> None:
             )
         path = work.lp.record_path(n)
         try:
-            digest, size = _hash(path)
+            digest, size = sha256(path)
             work.records.append(
                 record_pages(n, info, record.pages, PAPER[work.options.paper], digest, size)
             )
@@ -260,16 +260,6 @@ def collect_records(work: _Work, progress: Progress) -> None:
                 "Save or export it again (for example, print it to a new PDF).",
             ) from None
         progress.advance()
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:

@@ -8,9 +8,6 @@ packet without records costs neither.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import logging
-import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +154,8 @@ def inspect(path: Path, pages: str | None = None) -> RecordInfo:
 
 
 def _inspect_pdf(path: Path) -> RecordInfo:
+    import logging
+
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     from pypdf import PdfReader
 
@@ -264,14 +263,14 @@ class Inspection:
             )
 
 
-def sha256(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
+def sha256(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read in chunks."""
+    import hashlib
+
     h = hashlib.sha256()
+    size = 0
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
-
-
-def is_readable(path: Path) -> bool:
-    return os.access(path, os.R_OK)
+            size += len(chunk)
+    return h.hexdigest(), size
