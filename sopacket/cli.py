@@ -182,6 +182,9 @@ def init(
 
 # --- add --------------------------------------------------------------------------------
 
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
+]
 PacketArg = Annotated[
     Path,
     typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False),
@@ -326,9 +329,7 @@ def check(
             "or a checklist file. Default: the packet's specialty, else general."
         ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
-    ] = False,
+    json_output: JsonOption = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Recommended items count as required too.")
     ] = False,
@@ -457,9 +458,7 @@ def build(
         str | None, typer.Option(help="Checklist name or file (default: by specialty).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
-    ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Build the encrypted PDF packet, ready to upload.
 
@@ -618,7 +617,7 @@ def password_generate(
     packet_id: Annotated[
         str | None, typer.Argument(help="Store it for this packet id too (optional).")
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Make a new strong passphrase (88 bits); with a packet id, also store it.
 
@@ -640,7 +639,7 @@ def password_generate(
 @password_app.command("show")
 def password_show(
     packet_id: IdArg,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Print a packet's stored password, to read it to the recipient.
 
@@ -668,7 +667,7 @@ def password_forget(packet_id: IdArg) -> None:
 
 @password_app.command("list")
 def password_list(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """List the packet ids that have a stored password (where the keyring allows it).
 

@@ -332,31 +332,17 @@ def read_text(path: Path | str) -> tuple[str, str, Path]:
                 "Check that the file exists and that you may read it.",
             ) from None
     if raw[:5] == b"%PDF-" or raw[:3] == b"\xff\xd8\xff" or raw[:8] == b"\x89PNG\r\n\x1a\n":
-        raise PacketFileError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    "this is a record (a PDF or an image), not a packet file.",
-                    "Give the packet's YAML file (packet.yaml); add records to it with "
-                    "`sopacket add record`.",
-                )
-            ]
+        raise _file_problem(
+            name,
+            "this is a record (a PDF or an image), not a packet file.",
+            "Give the packet's YAML file (packet.yaml); add records to it with "
+            "`sopacket add record`.",
         )
     if len(raw) > MAX_BYTES:
-        raise PacketFileError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    f"the file is larger than {MAX_BYTES // 2**20} MiB.",
-                    "A packet file lists records by path; it should be a few kilobytes.",
-                )
-            ]
+        raise _file_problem(
+            name,
+            f"the file is larger than {MAX_BYTES // 2**20} MiB.",
+            "A packet file lists records by path; it should be a few kilobytes.",
         )
     try:
         text = raw.decode("utf-8-sig")
@@ -425,33 +411,19 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
             [Problem(name, None, None, "", f"this is not valid YAML: {exc}.", "")]
         ) from None
     if root is None:
-        raise PacketFileError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    "the file is empty.",
-                    "Start from a template with `sopacket init`.",
-                )
-            ]
+        raise _file_problem(
+            name,
+            "the file is empty.",
+            "Start from a template with `sopacket init`.",
         )
     builder = _Builder(name)
     try:
         data = builder.build(root, ())
     except _TooBig as exc:
-        raise PacketFileError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    f"refused: {exc}.",
-                    "A packet file should list its values plainly; remove the repeated aliases.",
-                )
-            ]
+        raise _file_problem(
+            name,
+            f"refused: {exc}.",
+            "A packet file should list its values plainly; remove the repeated aliases.",
         ) from None
     builder.positions.setdefault((), (1, 1))
     problems = sorted(builder.problems + builder.soft, key=lambda p: (p.line or 0, p.column or 0))
