@@ -528,7 +528,7 @@ def test_sixteen_bit_greyscale_scan_is_not_blank(runner: CliRunner, tmp_path: Pa
         str(out),
     )
     page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
-    dark = sum(1 for v in page.getdata() if v < 100)
+    dark = sum(page.histogram()[:100])
     assert dark > 500  # the dark half of the gradient is there, not clipped to white
 
 
