@@ -73,10 +73,12 @@ class BuildResult:
     ready: bool
     warnings: tuple[str, ...] = ()
     urgent_symptoms: tuple[str, ...] = ()
+    packet_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "sopacket_build": 1,
+            "packet_id": self.packet_id,
             "output": str(self.output),
             "pages": self.pages,
             "bytes": self.bytes,
@@ -178,6 +180,7 @@ def build(
         report.ready,
         tuple(work.warnings),
         report.urgent_symptoms,
+        lp.id,
     )
 
 
@@ -187,10 +190,11 @@ def build(
 def require_ready(report: Any, options: BuildOptions) -> None:
     if report.ready or options.allow_incomplete:
         return
-    missing = "; ".join(f"{i.title}: {i.fix}" for i in report.blocking())
+    missing = "".join(f"\n  - {i.title}" for i in report.blocking())
     raise NotReadyError(
-        f"the packet is not ready: {missing}",
-        "Fix these (run `sopacket check` for details), or build anyway with --allow-incomplete.",
+        f"the packet is not ready yet. Still to do:{missing}",
+        "Run `sopacket check` to see how to fix each one, or build anyway with "
+        "--allow-incomplete (the cover then lists what is missing).",
     )
 
 
@@ -203,10 +207,8 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
     """Check where the packet will be written before any expensive work."""
     today = options.today or dt.date.today()
     out = Path(options.output) if options.output else default_output(lp, today)
-    if out.suffix.lower() != ".pdf":
-        raise UsageError(f"the output {out} does not end in .pdf.", "Name the output file.pdf.")
     if out.is_dir():
-        raise OutputError(f"{out} is a folder.", "Give a file name, e.g. -o packet.pdf.")
+        raise OutputError(f"{out} is a folder.", f"Give a file name, e.g. -o {out}/packet.pdf.")
     resolved = out.resolve()
     inputs = [lp.path.resolve()] if lp.path else []
     inputs += [lp.record_path(i).resolve() for i in range(len(lp.packet.records))]
@@ -215,6 +217,8 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
             f"{out} is one of the packet's own files; writing there would destroy it.",
             "Choose another output name.",
         )
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"the output {out} does not end in .pdf.", "Name the output file.pdf.")
     if out.exists() and not options.force:
         raise OutputError(
             f"{out} already exists.", "Use --force to replace it, or -o to choose another name."

@@ -87,7 +87,10 @@ def _reported(json_output: bool = False) -> Iterator[None]:
         _say_error(exc.message, exc.fix)
         _exit(exc.exit_code)
     except KeyboardInterrupt:
-        _say_error("stopped.", "Nothing half-written was left behind.")
+        from . import display
+
+        display.err.print()
+        display.err.print("Stopped. Nothing half-written was left behind.")
         _exit(ExitCode.INTERRUPTED)
     except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
         if _State.verbose:
@@ -384,6 +387,12 @@ class _RichProgress:
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
+    def pause(self) -> None:
+        self._progress.stop()
+
+    def resume(self) -> None:
+        self._progress.start()
+
     def start(self, total: int, label: str) -> None:
         if self._task is not None:
             self._progress.remove_task(self._task)
@@ -477,10 +486,14 @@ def build(
         from .build import BuildOptions, NullProgress
         from .build import build as build_packet
 
+        paper = paper.lower()
         if paper not in ("letter", "a4"):
             from .errors import UsageError
 
-            raise UsageError(f"--paper must be letter or a4, not '{paper}'.", "")
+            raise UsageError(
+                f"--paper must be letter or a4, not '{paper}'.",
+                "Use --paper letter (US) or --paper a4.",
+            )
         pw_options = passwords.PasswordOptions(
             stdin=password_stdin,
             file=password_file,
@@ -496,10 +509,21 @@ def build(
                 "no terminal here (it would end up in a log).",
                 "Add --keyring to store it in the OS keyring, or run at a terminal.",
             )
+        if generate_password and use_keyring:
+            from . import keystore
+
+            keystore.check_available()  # before the work: the password must have a home
         obtained: list[passwords.Password] = []
+        bar: list[_RichProgress] = []
 
         def password_for(packet_id: str) -> str:
-            pw = passwords.obtain(pw_options, packet_id)
+            if bar:  # a progress bar would wipe the hidden prompt: pause it while asking
+                bar[0].pause()
+            try:
+                pw = passwords.obtain(pw_options, packet_id)
+            finally:
+                if bar:
+                    bar[0].resume()
             obtained.append(pw)
             for note in pw.warnings:
                 display.err.print(f"[yellow]Warning:[/] {escape(note)}")
@@ -514,14 +538,29 @@ def build(
         )
         if sys.stderr.isatty() and not quiet and not json_output:
             with _RichProgress() as progress:
+                bar.append(progress)
                 result = build_packet(packet, password_for, options, progress)
         else:
             result = build_packet(packet, password_for, options, NullProgress())
         if obtained and obtained[0].generated:
-            from .packet import load_packet
+            from .errors import KeyringError
 
-            passwords.store_generated(obtained[0], pw_options, load_packet(packet).id)
-            _show_generated(obtained[0].value, stored=use_keyring)
+            try:
+                replaced = passwords.store_generated(obtained[0], pw_options, result.packet_id)
+            except KeyringError as exc:
+                # The packet exists: its password must not be lost with the error.
+                _show_generated(obtained[0].value, stored=False, packet_id=result.packet_id)
+                raise KeyringError(
+                    f"the packet was written, but its new password could not be stored: "
+                    f"{exc.message}",
+                    exc.fix,
+                ) from None
+            if replaced:
+                display.err.print(
+                    f"[yellow]Note:[/] replaced the password stored for packet "
+                    f"{escape(result.packet_id)}."
+                )
+            _show_generated(obtained[0].value, stored=use_keyring, packet_id=result.packet_id)
         for warning in result.warnings:
             display.err.print(f"[yellow]Warning:[/] {escape(warning)}")
         if result.urgent_symptoms:
@@ -542,11 +581,14 @@ def build(
                 "(by phone, not in the same e-mail)."
             )
             if not result.ready:
-                display.err.print("[yellow]The packet is incomplete; its cover says so.[/]")
+                display.err.print(
+                    "[yellow]This packet is incomplete: its cover lists what is "
+                    "missing. Tell the clinic when you upload it.[/]"
+                )
             typer.echo(str(result.output))
 
 
-def _show_generated(value: str, *, stored: bool) -> None:
+def _show_generated(value: str, *, stored: bool, packet_id: str = "ID") -> None:
     """Show a new passphrase once, on the terminal (stderr) only."""
     from rich.panel import Panel
 
@@ -603,12 +645,15 @@ def password_set(
         from . import display, keystore, passwords
 
         options = passwords.PasswordOptions(stdin=from_stdin, allow_weak=allow_weak_password)
-        pw = passwords.obtain(options, packet_id)
+        pw = passwords.obtain(
+            options, packet_id, no_terminal_hint="Pipe it in with --stdin, or run at a terminal."
+        )
         for note in pw.warnings:
             display.err.print(f"Warning: {note}", markup=False)
-        keystore.store(packet_id, pw.value)
+        replaced = keystore.store(packet_id, pw.value)
+        verb = "Replaced" if replaced else "Stored"
         display.err.print(
-            f"Stored the password for packet {packet_id} in the OS keyring.", markup=False
+            f"{verb} the password for packet {packet_id} in the OS keyring.", markup=False
         )
 
 
@@ -619,7 +664,7 @@ def password_generate(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Make a new strong passphrase (88 bits); with a packet id, also store it.
+    """Make a new strong password (80 bits); with a packet id, also store it.
 
     Example: `sopacket password generate sop-3f9a1c2e`
     """
@@ -628,8 +673,15 @@ def password_generate(
 
         value = passwords.generate_passphrase()
         if packet_id:
-            keystore.store(packet_id, value)
-            display.err.print(f"Stored it for packet {packet_id} in the OS keyring.", markup=False)
+            replaced = keystore.store(packet_id, value)
+            verb = "Replaced the stored password" if replaced else "Stored it"
+            display.err.print(f"{verb} for packet {packet_id} in the OS keyring.", markup=False)
+        elif not json_output:
+            display.err.print(
+                "To use it, store it for a packet with `sopacket password set ID`, or build "
+                "with --generate-password instead.",
+                markup=False,
+            )
         if json_output:
             typer.echo(json.dumps({"password": value, "stored_for": packet_id}))
         else:
@@ -677,7 +729,14 @@ def password_list(
         from . import keystore
 
         ids = keystore.list_ids()
-        typer.echo(json.dumps({"ids": ids}) if json_output else "\n".join(ids))
+        if json_output:
+            typer.echo(json.dumps({"ids": ids}))
+        elif ids:
+            typer.echo("\n".join(ids))
+        else:
+            from . import display
+
+            display.err.print("No packet passwords are stored in the OS keyring.")
 
 
 # --- schema -----------------------------------------------------------------------------

@@ -470,7 +470,7 @@ class Composer:
             )
             return _LinkRow(table, target, links)
 
-        for name in SECTIONS[1:]:
+        for name in SECTIONS[2:]:  # the cover and this page need no entry
             page = prev.get(name)
             out.append(
                 row(SECTION_TITLES[name], page + 1 if page is not None else None, name, "toc")

@@ -55,9 +55,17 @@ def _call(action: str, func: Any, *args: Any) -> Any:
         ) from None
 
 
-def store(packet_id: str, password: str) -> None:
+def check_available() -> None:
+    """Raise KeyringError now if no keyring backend can be used."""
+    _backend()
+
+
+def store(packet_id: str, password: str) -> bool:
+    """Store a packet's password; True when it replaced one that was stored before."""
     backend = _backend()
+    previous = _call("read the password", backend.get_password, SERVICE, packet_id)
     _call("store the password", backend.set_password, SERVICE, packet_id, password)
+    return bool(previous)
 
 
 def fetch(packet_id: str) -> str:

@@ -70,8 +70,18 @@ class Password:
     __str__ = __repr__
 
 
+NO_TERMINAL_HINT = (
+    "Give it with --password-stdin, --password-file FILE or --keyring, or let sopacket make "
+    "one with --generate-password."
+)
+
+
 def obtain(
-    options: PasswordOptions, packet_id: str, *, interactive: bool | None = None
+    options: PasswordOptions,
+    packet_id: str,
+    *,
+    interactive: bool | None = None,
+    no_terminal_hint: str = NO_TERMINAL_HINT,
 ) -> Password:
     """The password for a packet, from the source the options select (see module doc)."""
     notes: list[str] = []
@@ -81,6 +91,7 @@ def obtain(
             ("--generate-password", options.generate),
             ("--password-stdin", options.stdin),
             ("--password-file", options.file is not None),
+            ("--keyring", options.keyring and not options.generate),
         )
         if on
     ]
@@ -90,7 +101,10 @@ def obtain(
         # With --keyring the caller stores it once the packet is written (store_generated),
         # so a failed build never replaces a password that still opens an older packet.
         return Password(generate_passphrase(), "generated", True, tuple(notes))
-    if options.stdin:
+    if options.stdin and sys.stdin is not None and sys.stdin.isatty():
+        # At a terminal, reading a line would echo the password: ask at a hidden prompt.
+        pw = Password(prompt(), "prompt", warnings=tuple(notes))
+    elif options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
         pw = Password(from_file(options.file), "file", warnings=tuple(notes))
@@ -104,8 +118,7 @@ def obtain(
         if not interactive:
             raise PasswordError(
                 "no password was given and there is no terminal to ask for one.",
-                "Give it with --password-stdin, --password-file FILE or --keyring, or let "
-                "sopacket make one with --generate-password.",
+                no_terminal_hint,
             )
         pw = Password(prompt(), "prompt")
     warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
@@ -122,12 +135,14 @@ def length_warnings(password: str) -> tuple[str, ...]:
     )
 
 
-def store_generated(password: Password, options: PasswordOptions, packet_id: str) -> None:
-    """Keep a generated password in the keyring (after the packet was written with it)."""
+def store_generated(password: Password, options: PasswordOptions, packet_id: str) -> bool:
+    """Keep a generated password in the keyring (after the packet was written with it);
+    True when it replaced a password stored before."""
     if password.generated and options.keyring:
         from . import keystore
 
-        keystore.store(packet_id, password.value)
+        return keystore.store(packet_id, password.value)
+    return False
 
 
 def from_stdin(stream: TextIO | None = None) -> str:
@@ -190,8 +205,12 @@ def prompt(confirm: bool = True) -> str:
     """Ask at a hidden prompt (twice, to catch typing mistakes)."""
     import getpass
 
-    first = getpass.getpass("Password for the packet: ")
-    if confirm and getpass.getpass("Type it again: ") != first:
+    try:
+        first = getpass.getpass("Password for the packet: ")
+        again = getpass.getpass("Type it again: ") if confirm else first
+    except EOFError:  # Ctrl-D at the prompt
+        raise PasswordError("no password was typed.", "Run the command again.") from None
+    if again != first:
         raise PasswordError("the two passwords were not the same.", "Run the command again.")
     if not first:
         raise PasswordError("the password was empty.", "Run the command again.")
@@ -210,9 +229,9 @@ def strength_warnings(password: str, allow_weak: bool) -> tuple[str, ...]:
         )
     raise PasswordError(
         f"the password is too weak: {problem}.",
-        "Use --generate-password for a strong passphrase you can read aloud, or choose a "
-        "longer one (several unrelated words). If a portal imposes this password, add "
-        "--allow-weak-password.",
+        "Choose a longer one (several unrelated words), or let sopacket make one "
+        "(`build --generate-password` or `sopacket password generate`). If a portal imposes "
+        "this password, add --allow-weak-password.",
     )
 
 

@@ -169,7 +169,7 @@ def test_contents_page_numbers_and_links_are_right(built: Path) -> None:
         assert annot["/Subtype"] == "/Link"
         dest = annot["/Dest"] if "/Dest" in annot else annot["/A"]["/D"]
         targets.append(r.get_page_number(dest[0].get_object()) + 1)
-    assert targets == [2, 3, 4, 5, 6, 7, 9, 10, 11, 13, 14, 17, 18]
+    assert targets == [3, 4, 5, 6, 7, 9, 10, 11, 13, 14, 17, 18]
 
 
 def test_summary_questions_medications_index(built: Path) -> None:
@@ -566,3 +566,12 @@ def test_broken_record_content_cannot_swallow_the_band(runner: CliRunner, tmp_pa
     packet = packet_with(tmp_path, [("Broken", "broken.pdf")])
     assert build(runner, packet, "-o", str(tmp_path / "p.pdf")).exit_code == 0
     assert "Page 7 of 8" in text_of(tmp_path / "p.pdf", 7)
+
+
+def test_output_checks_speak_about_the_real_problem(runner: CliRunner, example: Path) -> None:
+    folder = build(runner, example, "-o", str(example.parent / "records"))
+    assert folder.exit_code == ExitCode.OUTPUT_ERROR and "is a folder" in folder.stderr
+    itself = build(runner, example, "-o", str(example))
+    assert itself.exit_code == ExitCode.OUTPUT_ERROR and "packet's own files" in itself.stderr
+    upper = build(runner, example, "--paper", "A4", "-o", str(example.parent / "a4.pdf"))
+    assert upper.exit_code == 0

@@ -345,3 +345,37 @@ def test_password_never_leaks_into_output_or_tracebacks(
     assert failed.exit_code == ExitCode.INTERNAL_ERROR and "Traceback" in failed.stderr
     assert STRONG not in failed.output
     assert repr(passwords.Password(STRONG, "stdin")) == "Password(source='stdin')"
+
+
+def test_generate_with_keyring_but_no_backend_fails_before_writing(
+    runner: CliRunner, example: Path, no_keyring: None
+) -> None:
+    result, out = build(runner, example, "--generate-password", "--keyring")
+    assert result.exit_code == ExitCode.KEYRING_ERROR and not out.exists()
+
+
+def test_replacing_a_stored_password_is_said(
+    runner: CliRunner, memory_keyring: MemoryKeyring
+) -> None:
+    runner.invoke(app, ["password", "set", "p", "--stdin"], input=STRONG + "\n")
+    again = runner.invoke(app, ["password", "set", "p", "--stdin"], input=OTHER + " x\n")
+    assert again.exit_code == 0 and "Replaced the password" in again.stderr
+
+
+def test_ctrl_d_at_the_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    def eof(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", eof)
+    with pytest.raises(PasswordError, match="no password was typed"):
+        passwords.obtain(passwords.PasswordOptions(), "x", interactive=True)
+
+
+def test_ignored_keyring_option_is_noted(
+    example: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(STRONG + "\n"))
+    pw = passwords.obtain(passwords.PasswordOptions(stdin=True, keyring=True), "p")
+    assert pw.source == "stdin" and any("--keyring ignored" in w for w in pw.warnings)
