@@ -184,7 +184,7 @@ def test_precedence(
     opts = passwords.PasswordOptions
     both = passwords.obtain(opts(stdin=True, file=pw_file, keyring=True), "p")
     assert both.value == STRONG and both.source == "stdin"
-    assert any("--password-file ignored" in w for w in both.warnings)
+    assert any("--password-file, --keyring ignored" in w for w in both.warnings)
     assert passwords.obtain(opts(file=pw_file, keyring=True), "p").value == OTHER
     assert passwords.obtain(opts(keyring=True), "p").value == "keyring value 123 long enough"
     generated = passwords.obtain(opts(generate=True, stdin=True, keyring=True), "p")
