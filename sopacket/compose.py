@@ -154,6 +154,7 @@ class _Styles:
             "toc": style("toc", fontSize=11, leading=16),
             "tocsub": style("tocsub", fontSize=9.5, leading=13, leftIndent=14),
             "tocnum": style("tocnum", fontSize=11, leading=16, alignment=TA_RIGHT),
+            "tocsubnum": style("tocsubnum", fontSize=9.5, leading=13, alignment=TA_RIGHT),
         }
 
     def p(self, text: str | None, style: str = "body", bold: bool = False) -> Paragraph:
@@ -456,7 +457,8 @@ class Composer:
         def row(text: str, page: int | None, target: str, style: str) -> _LinkRow:
             number = str(page) if page else "0"
             table = Table(
-                [[s.p(text, style), s.p(number, "tocnum")]], colWidths=[self.width - num_w, num_w]
+                [[s.p(text, style), s.p(number, style + "num")]],
+                colWidths=[self.width - num_w, num_w],
             )
             table.setStyle(
                 TableStyle(
