@@ -101,3 +101,24 @@ def test_record_that_crashes_or_bombs_the_reader_costs_one_message(tmp_path: Pat
     assert result.returncode == 1
     record = json.loads(result.stdout)["records"][0]
     assert record["ok"] is False and "damaged" in record["problem"]
+
+
+def test_build_as_a_script_would(tmp_path: Path) -> None:
+    import shutil as sh
+
+    sh.copytree(EXAMPLE, tmp_path / "jd")
+    pw = "e2e-packet-password-77"
+    result = run(
+        "build", "jd/packet.yaml", "--password-stdin", "--json", cwd=tmp_path, stdin=pw + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    out = Path(data["output"])
+    assert out.parent == (tmp_path / "jd").resolve() and data["pages"] == 18
+    assert pw not in result.stdout + result.stderr
+    check = subprocess.run(
+        ["qpdf", "--check", f"--password={pw}", str(out)], capture_output=True, text=True
+    )
+    assert check.returncode == 0
+    again = run("build", "jd/packet.yaml", "--password-stdin", cwd=tmp_path, stdin=pw + "\n")
+    assert again.returncode == 3 and "already exists" in again.stderr
