@@ -219,7 +219,9 @@ def test_positions_are_recorded_for_flow_and_block(tmp_path: Path) -> None:
     assert src.positions[("a", "b", 1, "c")] == (2, 11)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_any_text_gives_a_packet_or_a_located_problem(tmp_path: Path, text: str) -> None:
     path = tmp_path / "fuzz.yaml"
@@ -230,7 +232,9 @@ def test_any_text_gives_a_packet_or_a_located_problem(tmp_path: Path, text: str)
         assert exc.problems and all(p.message for p in exc.problems)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.dates(),
