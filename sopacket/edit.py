@@ -8,7 +8,6 @@ and inserts the new entry's lines there, in the style of the entries around it (
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,7 +334,3 @@ def _insert(text: str, section: str, item: Any, name: str) -> tuple[str, int]:
 
 def _lineno(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
-
-
-def today() -> dt.date:
-    return dt.date.today()

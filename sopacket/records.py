@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .isolate import ChildFailed, Job, Limits, run
 
-SUPPORTED = ("pdf", "jpeg", "png", "tiff")
 MAX_RECORD_BYTES = 512 * 1024 * 1024
 """Largest record file read (512 MiB; upload portals accept far less)."""
 _SNIFF_BYTES = 1024

@@ -35,10 +35,6 @@ def template_names() -> list[str]:
     return resources.names("packets")
 
 
-def template_titles() -> dict[str, str]:
-    return {n: str(_hints(n).get("title") or n) for n in template_names()}
-
-
 def _hints(name: str) -> dict[str, object]:
     data = yaml.safe_load(resources.read("packets", name))
     return data if isinstance(data, dict) else {}
