@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -71,8 +71,7 @@ def _reported(json_output: bool = False) -> Iterator[None]:
     except PacketFileError as exc:
         from . import display
 
-        if json_output:
-            typer.echo(json.dumps({"ok": False, "error": exc.to_json()}, ensure_ascii=False))
+        _json_error(json_output, exc.to_json())
         n = len(exc.problems)
         if n == 1 and exc.problems[0].line is None:  # the file itself: missing, unreadable
             p = exc.problems[0]
@@ -82,8 +81,7 @@ def _reported(json_output: bool = False) -> Iterator[None]:
             display.problems(heading, exc.problems)
         _exit(exc.exit_code)
     except SopacketError as exc:
-        if json_output:
-            typer.echo(json.dumps({"ok": False, "error": exc.to_json()}, ensure_ascii=False))
+        _json_error(json_output, exc.to_json())
         _say_error(exc.message, exc.fix)
         _exit(exc.exit_code)
     except KeyboardInterrupt:
@@ -93,30 +91,36 @@ def _reported(json_output: bool = False) -> Iterator[None]:
         display.err.print("Stopped. Nothing half-written was left behind.")
         _exit(ExitCode.INTERRUPTED)
     except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
-        if _State.verbose:
-            import traceback
-
-            traceback.print_exc()
-        where = f" ({exc.filename})" if exc.filename else ""
-        _say_error(
-            f"a file could not be written{where}: {exc.strerror or exc}.",
-            "Check the free space and permissions, then run the command again.",
-        )
+        _traceback_if_verbose()
+        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
+        message = f"a file could not be written{where}: {exc.strerror or type(exc).__name__}."
+        fix = "Check the free space and permissions, then run the command again."
+        _json_error(json_output, {"type": "OutputError", "message": message, "fix": fix})
+        _say_error(message, fix)
         _exit(ExitCode.OUTPUT_ERROR)
     except Exception as exc:
-        if _State.verbose:
-            import traceback
-
-            traceback.print_exc()
-        if json_output:
-            error = {"type": "InternalError", "message": type(exc).__name__, "fix": ""}
-            with contextlib.suppress(OSError):
-                typer.echo(json.dumps({"ok": False, "error": error}))
+        _traceback_if_verbose()
+        error = {"type": "InternalError", "message": type(exc).__name__, "fix": ""}
+        _json_error(json_output, error)
         _say_error(
             f"sopacket hit an unexpected problem ({type(exc).__name__}).",
             "Run the command again with -v for details, and report it if it persists.",
         )
         _exit(ExitCode.INTERNAL_ERROR)
+
+
+def _json_error(json_output: bool, error: Mapping[str, object]) -> None:
+    """With --json, the error as the one JSON document on stdout (if stdout still works)."""
+    if json_output:
+        with contextlib.suppress(OSError):
+            typer.echo(json.dumps({"ok": False, "error": error}, ensure_ascii=False))
+
+
+def _traceback_if_verbose() -> None:
+    if _State.verbose:
+        import traceback
+
+        traceback.print_exc()  # the stack only: local variables are never shown
 
 
 def _say_error(message: str, fix: str) -> None:

@@ -307,3 +307,18 @@ def test_locked_pdf_record_says_how_to_unlock(runner: CliRunner, example: Path) 
     assert result.exit_code == ExitCode.NOT_READY
     flat = " ".join(result.stdout.split())
     assert "protected with a password" in flat and "save an unprotected copy" in flat
+
+
+def test_output_failure_in_json_mode_is_one_json_document(
+    runner: CliRunner, minimal: Path, monkeypatch
+) -> None:
+    import sopacket.checklist
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", object())  # filename: not a path
+
+    monkeypatch.setattr(sopacket.checklist, "check_packet", full_disk)
+    result = runner.invoke(app, ["check", str(minimal), "--json"])
+    assert result.exit_code == ExitCode.OUTPUT_ERROR
+    assert json.loads(result.stdout)["error"]["type"] == "OutputError"
+    assert "No space left on device" in result.stderr and "object at" not in result.stderr
