@@ -24,6 +24,7 @@ from typing import Any, Literal, Protocol
 from . import __version__
 from .check import check_loaded
 from .errors import NotReadyError, OutputError, RecordError, UsageError
+from .records import RecordAccess
 
 Paper = Literal["letter", "a4"]
 
@@ -44,6 +45,9 @@ class BuildOptions:
     """Checklist name or file (default: by specialty)."""
     today: dt.date | None = None
     """The preparation date shown in the packet (default: today)."""
+    access: RecordAccess | None = None
+    """Where records may be read from, the limits of the child that reads each one, and
+    who to ask for a protected record's password (see :class:`RecordAccess`)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,12 @@ class RecordSummary:
     sha256: str
     first_page: int
     pages: int
+    removed: tuple[str, ...] = ()
+    """Kinds of active content removed from the record (JavaScript, attached files...)."""
+    flattened_fields: int = 0
+    """Form fields drawn into the page (no longer live fields)."""
+    repaired: bool = False
+    """The file was damaged and was repaired to be read."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +71,9 @@ class RecordSummary:
             "sha256": self.sha256,
             "first_page": self.first_page,
             "pages": self.pages,
+            "removed": list(self.removed),
+            "flattened_fields": self.flattened_fields,
+            "repaired": self.repaired,
         }
 
 
@@ -117,6 +130,8 @@ class _Work:
     record_outlines: list[list[Any]] = field(default_factory=list)
     """Each record's own bookmarks, relative to its first page."""
     summaries: list[RecordSummary] = field(default_factory=list)
+    cleaned: list[Any] = field(default_factory=list)
+    """Each record's sanitise.CleanRecord (what was removed, its bookmarks)."""
     sources: list[Any] = field(default_factory=list)
     """Open PDFs whose pages are copied into the packet (closed once it is written)."""
     warnings: list[str] = field(default_factory=list)
@@ -136,7 +151,7 @@ def build(
     """Build the encrypted packet for ``packet`` and return what was written."""
     options = options or BuildOptions()
     progress = progress or NullProgress()
-    lp, report = check_loaded(packet, options.checklist)
+    lp, report = check_loaded(packet, options.checklist, access=options.access)
     require_ready(report, options)
     work = _Work(lp, report, output_path(lp, options), options)
     secret = password(lp.id) if callable(password) else password
@@ -237,33 +252,86 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
 
 
 def collect_records(work: _Work, progress: Progress) -> None:
-    """Hash each record file and turn it into the pages that go into the packet."""
-    from .collect import record_pages
+    """Hash each record file and make it safe, each in a child process with limits
+    (see :mod:`sopacket.sanitise`): only its pages, nothing active, no metadata."""
+    from .collect import RecordPages, selected
     from .compose import PAPER
+    from .isolate import ChildFailed, run_many
     from .records import sha256
 
     records = work.lp.packet.records
-    progress.start(len(records), "Reading records")
-    for n, (record, info) in enumerate(zip(records, work.report.records, strict=True)):
+    for record, info in zip(records, work.report.records, strict=True):
         if not info.ok:
-            raise RecordError(
-                f"the record \u201c{record.title}\u201d ({record.file}) cannot be used: "
-                f"{info.problem}.",
-                info.fix,
+            raise _record_error(record, f"cannot be used: {info.problem}", info.fix)
+    import pikepdf  # noqa: F401 - loaded once here, shared by every child
+
+    from .sanitise import clean
+
+    paper = PAPER[work.options.paper]
+    secrets = work.lp.record_secrets or (None,) * len(records)
+    calls = [
+        (
+            work.lp.record_path(n),
+            info.type,
+            selected(record.pages, info.pages or 1),
+            paper,
+            secrets[n],
+        )
+        for n, (record, info) in enumerate(zip(records, work.report.records, strict=True))
+    ]
+    access = work.options.access or RecordAccess()
+    progress.start(len(records), "Reading records")
+    outcomes = run_many(clean, calls, access.limits)
+    for n, (record, info, outcome) in enumerate(
+        zip(records, work.report.records, outcomes, strict=True)
+    ):
+        if isinstance(outcome, ChildFailed):
+            raise _record_error(
+                record,
+                f"could not be read safely: {outcome.reason}",
+                "Save or export it again (for example, print it to a new PDF).",
+            )
+        if outcome.problem is not None:
+            raise _record_error(record, f"cannot be used: {outcome.problem}", outcome.fix)
+        if info.type == "pdf" and outcome.original_pages != info.pages:
+            # Two readers disagree about the pages: taking "page 2" could take another.
+            raise _record_error(
+                record,
+                "could not be placed in the packet: its page tree is damaged (readers "
+                "disagree on its pages)",
+                "Open it and save or print it to a new PDF, then build again.",
             )
         path = work.lp.record_path(n)
         try:
             digest, size = sha256(path)
-            work.records.append(
-                record_pages(n, info, record.pages, PAPER[work.options.paper], digest, size)
-            )
-        except Exception as exc:  # a parser's error: name the record, not the library
-            raise RecordError(
-                f"the record \u201c{record.title}\u201d ({record.file}) could not be placed "
-                f"in the packet ({type(exc).__name__}).",
-                "Save or export it again (for example, print it to a new PDF).",
+        except OSError as exc:
+            raise _record_error(
+                record, f"cannot be read ({exc.strerror})", "Check the file and build again."
             ) from None
+        work.records.append(RecordPages(n, outcome.pdf, list(range(outcome.pages)), digest, size))
+        work.cleaned.append(outcome)
+        _report_cleaning(work, record, outcome)
         progress.advance()
+
+
+def _record_error(record: Any, what: str, fix: str) -> RecordError:
+    return RecordError(f"the record \u201c{record.title}\u201d ({record.file}) {what}.", fix)
+
+
+def _report_cleaning(work: _Work, record: Any, outcome: Any) -> None:
+    """Say what was done to a record: never degrade or drop anything silently."""
+    name = f"\u201c{record.title}\u201d"
+    if outcome.repaired:
+        work.warnings.append(
+            f"{name} was damaged and has been repaired; check its pages in the packet."
+        )
+    done = []
+    if outcome.removed:
+        done.append("removed " + ", ".join(outcome.removed))
+    if outcome.flattened_fields:
+        done.append(f"turned {outcome.flattened_fields} form field(s) into plain text on the page")
+    if done:
+        work.warnings.append(f"{name}: {'; '.join(done)} (active content is never passed on).")
 
 
 def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
@@ -299,11 +367,8 @@ def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
 
 
 def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any:
-    """Front matter, then every record's pages, then the closing page (pikepdf/qpdf).
-
-    Record files are opened lazily: their pages' streams are copied from the files when
-    the packet is written, not held in memory.
-    """
+    """Front matter, then every record's cleaned pages, then the closing page
+    (pikepdf/qpdf). Links within a record are pointed at their pages in the packet."""
     import io
 
     import pikepdf
@@ -313,90 +378,58 @@ def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any
     pdf.pages.extend(work.sources[0].pages)
     starts = work.record_starts
     progress.start(len(work.records), "Assembling")
-    for rp, record, info in zip(
-        work.records, work.lp.packet.records, work.report.records, strict=True
-    ):
-        starts.append(len(pdf.pages))
+    for rp, record, cleaned in zip(work.records, work.lp.packet.records, work.cleaned, strict=True):
+        start = len(pdf.pages)
+        starts.append(start)
         try:
-            source = pikepdf.open(
-                io.BytesIO(rp.pdf) if isinstance(rp.pdf, bytes) else rp.pdf,
-                access_mode=pikepdf.AccessMode.stream,  # read from the file, do not map it
-            )
+            source = pikepdf.open(io.BytesIO(rp.pdf))
             work.sources.append(source)
-            if isinstance(rp.pdf, Path) and len(source.pages) != info.pages:
-                # Two readers disagree about the pages: taking "page 2" could take another.
-                raise ValueError("page count")
-            pdf.pages.extend(source.pages[i] for i in rp.pages)
+            pdf.pages.extend(source.pages)
+            _point_links(pdf, start, len(source.pages))
         except (pikepdf.PdfError, ValueError, IndexError, TypeError) as exc:
-            detail = (
-                "its page tree is damaged (readers disagree on its pages)"
-                if str(exc) == "page count"
-                else f"it is damaged ({type(exc).__name__})"
-            )
-            raise RecordError(
-                f"the record \u201c{record.title}\u201d ({record.file}) could not be placed "
-                f"in the packet: {detail}.",
+            raise _record_error(
+                record,
+                f"could not be placed in the packet ({type(exc).__name__})",
                 "Open it and save or print it to a new PDF, then build again.",
             ) from None
-        work.record_outlines.append(_record_outline(source, rp.pages))
+        work.record_outlines.append(cleaned.outline)
         progress.advance()
     closing_pdf = pikepdf.open(io.BytesIO(closing))
     work.sources.append(closing_pdf)
     pdf.pages.extend(closing_pdf.pages)
     work.summaries = [
-        RecordSummary(r.title, Path(r.file).name, rp.sha256, start + 1, len(rp.pages))
-        for r, rp, start in zip(work.lp.packet.records, work.records, starts, strict=True)
+        RecordSummary(
+            r.title,
+            Path(r.file).name,
+            rp.sha256,
+            start + 1,
+            len(rp.pages),
+            tuple(c.removed),
+            c.flattened_fields,
+            c.repaired,
+        )
+        for r, rp, start, c in zip(
+            work.lp.packet.records, work.records, starts, work.cleaned, strict=True
+        )
     ]
     return pdf
 
 
-def _record_outline(source: Any, pages: list[int]) -> list[Any]:
-    """A record's own bookmarks as [title, page offset within the record, children]."""
-    where = {p: n for n, p in enumerate(pages)}
-    objgen = {page.obj.objgen: n for n, page in enumerate(source.pages)}
-
-    def page_of(item: Any) -> int | None:
-        dest = item.destination
-        if dest is None and item.action is not None and item.action.get("/D") is not None:
-            dest = item.action.D
-        if isinstance(dest, str) or (dest is not None and not hasattr(dest, "__len__")):
-            dest = _named_destination(source, str(dest))
-        if dest is None or len(dest) == 0:
-            return None
-        target = dest[0]
-        if isinstance(target, int):
-            return target
-        return objgen.get(target.objgen)
-
-    def walk(items: list[Any], depth: int) -> list[Any]:
-        out: list[Any] = []
-        for item in items:
-            page = page_of(item)
-            children = walk(list(item.children), depth + 1) if depth < 16 else []
-            if page is None or page not in where:
-                out.extend(children)  # keep reachable children of an unreachable entry
-                continue
-            out.append([str(item.title or "")[:200], where[page], children])
-        return out
-
-    try:
-        with source.open_outline() as outline:
-            return walk(list(outline.root), 0)
-    except Exception:  # a damaged outline costs the record's bookmarks, not the build
-        return []
-
-
-def _named_destination(source: Any, name: str) -> Any:
+def _point_links(pdf: Any, start: int, count: int) -> None:
+    """A cleaned record's links name a page offset within the record (see
+    :mod:`sopacket.sanitise`); point each at that page of the packet."""
     import pikepdf
 
-    try:
-        names = source.Root.Names.Dests
-        dest = pikepdf.NameTree(names).get(name.lstrip("/"))
-    except (AttributeError, KeyError):
-        dest = source.Root.get("/Dests", {}).get("/" + name.lstrip("/"))
-    if isinstance(dest, pikepdf.Dictionary):
-        dest = dest.get("/D")
-    return dest
+    for page in pdf.pages[start : start + count]:
+        annots = page.obj.get("/Annots")
+        if not isinstance(annots, pikepdf.Array):
+            continue
+        for annot in annots:
+            dest = annot.get("/Dest")
+            if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], int):
+                offset = int(dest[0])
+                if 0 <= offset < count:
+                    dest[0] = pdf.pages[start + offset].obj
 
 
 def _section_of(work: _Work, front: Any, index: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import loader
-from .records import Inspection, Item, resolve_file
+from .records import Inspection, RecordAccess, record_secrets, resolve_file
 
 if TYPE_CHECKING:
     from .checklist import CheckReport
@@ -19,31 +19,49 @@ if TYPE_CHECKING:
 
 
 def check_file(
-    path: Path | str, checklist: str | None = None, *, strict: bool = False
+    path: Path | str,
+    checklist: str | None = None,
+    *,
+    strict: bool = False,
+    access: RecordAccess | None = None,
 ) -> CheckReport:
     """Load, validate and check a packet file (``-`` for standard input).
 
     The record files are read in a child process while the packet is validated.
     """
-    return check_loaded(path, checklist, strict=strict)[1]
+    return check_loaded(path, checklist, strict=strict, access=access)[1]
 
 
 def check_loaded(
-    path: Path | str, checklist: str | None = None, *, strict: bool = False
+    path: Path | str,
+    checklist: str | None = None,
+    *,
+    strict: bool = False,
+    access: RecordAccess | None = None,
 ) -> tuple[LoadedPacket, CheckReport]:
     """Like :func:`check_file`, also returning the loaded packet."""
+    access = access or RecordAccess()
     source = loader.load(path)
-    inspection = Inspection(raw_record_items(source))
+    entries = raw_record_entries(source)
+    items = [(file, pages) for file, pages, _, _ in entries]
+    known = access.confine([file for file, *_ in entries])
+    secrets = record_secrets(entries, access, known)
+    inspection = Inspection(items, access.limits, secrets, known)
     try:
         from .checklist import check_packet, record_items
         from .packet import LoadedPacket, validate
 
-        lp = LoadedPacket(validate(source), source, None if str(path) == "-" else Path(path))
-        items = record_items(lp)
-        if items == inspection.items:
+        lp = LoadedPacket(
+            validate(source),
+            source,
+            None if str(path) == "-" else Path(path),
+            record_secrets=tuple(secrets),
+        )
+        if record_items(lp) == inspection.items:
             inspected = inspection.result()
         else:  # pragma: no cover - validation changed the paths; read them again
             inspection.cancel()
+            lp = LoadedPacket(lp.packet, lp.source, lp.path)
             inspected = None
     except BaseException:
         inspection.cancel()
@@ -51,14 +69,27 @@ def check_loaded(
     return lp, check_packet(lp, checklist, strict=strict, inspected=inspected)
 
 
-def raw_record_items(source: loader.Source) -> list[Item]:
-    """The record files named in not-yet-validated data (so reading them can start early)."""
+Entry = tuple[Path, "str | None", str, "str | None"]
+"""A record named in the packet file: its file, pages, title and ``password:`` setting."""
+
+
+def raw_record_entries(source: loader.Source) -> list[Entry]:
+    """The records named in not-yet-validated data (so reading them can start early)."""
     records = source.data.get("records") if isinstance(source.data, dict) else None
-    items: list[Item] = []
+    entries: list[Entry] = []
     for entry in records if isinstance(records, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             return []
         pages = entry.get("pages")
         pages = str(pages) if isinstance(pages, str | int) and pages != "" else None
-        items.append((resolve_file(source.base_dir, entry["file"]), pages))
-    return items
+        title = entry.get("title")
+        secret = entry.get("password")
+        entries.append(
+            (
+                resolve_file(source.base_dir, entry["file"]),
+                pages,
+                str(title) if isinstance(title, str) else entry["file"],
+                secret.strip() if isinstance(secret, str) and secret.strip() else None,
+            )
+        )
+    return entries

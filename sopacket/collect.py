@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .records import RecordInfo, page_ranges
+from .records import page_ranges
 
 IMAGE_MARGIN = 36.0
 
@@ -40,27 +40,6 @@ def selected(pages: str | None, count: int) -> list[int]:
     for lo, hi in page_ranges(pages):
         out.extend(range(lo - 1, min(hi, count)))
     return out
-
-
-def record_pages(
-    index: int,
-    info: RecordInfo,
-    pages: str | None,
-    paper: tuple[float, float],
-    sha256: str,
-    size: int,
-) -> RecordPages:
-    """The pages of one record that passed inspection."""
-    if info.type == "pdf":
-        return RecordPages(index, info.path, selected(pages, info.pages or 0), sha256, size)
-    frames = selected(pages, info.pages or 1)
-    return RecordPages(
-        index,
-        image_pdf(info.path, info.type or "", frames, paper),
-        list(range(len(frames))),
-        sha256,
-        size,
-    )
 
 
 # --- images --------------------------------------------------------------------------

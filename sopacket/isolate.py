@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -173,3 +173,33 @@ def _spawned(conn: Any, limits: Limits, func: Callable[..., Any], args: tuple[An
 def run(func: Callable[..., T], *args: Any, limits: Limits | None = None) -> T:
     """Run ``func(*args)`` in a child process and return its result."""
     return Job(func, *args, limits=limits).result()
+
+
+def run_many(
+    func: Callable[..., T],
+    calls: list[tuple[Any, ...]],
+    limits: Limits | None = None,
+    jobs: int | None = None,
+) -> Iterator[T | ChildFailed]:
+    """``func(*args)`` for each of ``calls``, each in its own child, up to ``jobs`` at a
+    time (default: the number of CPUs); results (or ChildFailed) come back in order."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    running: list[Job[T]] = []
+    pending = iter(calls)
+    try:
+        for args in pending:
+            running.append(Job(func, *args, limits=limits))
+            if len(running) >= jobs:
+                yield _outcome(running.pop(0))
+        while running:
+            yield _outcome(running.pop(0))
+    finally:
+        for job in running:
+            job.cancel()
+
+
+def _outcome(job: Job[Any]) -> Any:
+    try:
+        return job.result()
+    except ChildFailed as exc:
+        return exc

@@ -159,6 +159,24 @@ class Record(_Model):
     pages: str | None = Field(
         default=None, description='Pages to include, e.g. "1-3,5" (default: all).'
     )
+    password: str | None = Field(
+        default=None,
+        description="For a password-protected PDF: 'prompt' (ask when checking or building), "
+        "'keyring' (the OS keyring entry record:FILE-NAME) or 'keyring:NAME' (entry "
+        "record:NAME). Never the password itself.",
+    )
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if v in ("prompt", "keyring") or (v.startswith("keyring:") and len(v) > 8):
+            return v
+        raise ValueError(
+            "must be prompt, keyring or keyring:NAME (never the password itself: a packet "
+            "file is not a safe place for it)"
+        )
 
     @field_validator("pages")
     @classmethod

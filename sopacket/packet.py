@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class LoadedPacket:
     source: Source
     path: Path | None
     """The packet file, or None when read from standard input."""
+    record_secrets: tuple[str | None, ...] = field(default=(), repr=False, compare=False)
+    """Passwords of protected records (``password:``), once obtained; never shown."""
 
     @property
     def id(self) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import stat
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .isolate import ChildFailed, Job, Limits, run
+from .sanitise import STREAM_LIMIT
 
 MAX_RECORD_BYTES = 512 * 1024 * 1024
 """Largest record file read (512 MiB; upload portals accept far less)."""
@@ -36,6 +38,105 @@ class RecordInfo:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """How record files may be read: where from, with what limits, and who to ask for
+    the password of a protected PDF."""
+
+    base_dir: Path | None = None
+    """Only files inside this folder (after resolving symlinks) may be read."""
+    limits: Limits = field(default_factory=Limits)
+    """Memory and time allowed to the child process that reads each record."""
+    ask: Callable[[str], str | None] | None = None
+    """Asks a person for a record's password (given the record's description); None when
+    no one can be asked (a script)."""
+
+    def confine(self, files: list[Path]) -> dict[int, RecordInfo]:
+        """Records outside :attr:`base_dir`, as unusable (they are not read)."""
+        if self.base_dir is None:
+            return {}
+        base = self.base_dir.resolve()
+        outside: dict[int, RecordInfo] = {}
+        for n, file in enumerate(files):
+            try:
+                real = file.resolve()
+            except (OSError, RuntimeError):  # a link loop: certainly not a usable file
+                real = file
+            if not real.is_relative_to(base):
+                outside[n] = RecordInfo(
+                    file,
+                    None,
+                    None,
+                    problem=f"the file is outside the folder allowed by --base-dir ({base})",
+                    fix="Copy the record into that folder, or name a file inside it.",
+                )
+        return outside
+
+
+def record_secrets(
+    entries: list[tuple[Path, str | None, str, str | None]],
+    access: RecordAccess,
+    known: dict[int, RecordInfo],
+) -> list[str | None]:
+    """Each record's password from its ``password:`` setting (asked or read from the
+    keyring); a record whose password cannot be had is added to ``known`` as unusable."""
+    secrets: list[str | None] = []
+    for n, (file, _, title, setting) in enumerate(entries):
+        secret = None
+        if setting and n not in known:
+            try:
+                secret = _record_secret(file, title, setting, access)
+            except _NoSecret as exc:
+                known[n] = RecordInfo(file, "pdf", None, True, problem=exc.problem, fix=exc.fix)
+        secrets.append(secret)
+    return secrets
+
+
+class _NoSecret(Exception):
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem, self.fix = problem, fix
+
+
+def keyring_entry(file: Path, setting: str) -> str:
+    """The keyring entry of a record's password: ``record:NAME`` (NAME defaults to the
+    file's name)."""
+    name = setting.partition(":")[2] or file.name
+    return f"record:{name}"
+
+
+def _record_secret(file: Path, title: str, setting: str, access: RecordAccess) -> str | None:
+    if setting == "prompt":
+        if access.ask is None:
+            raise _NoSecret(
+                "its password is to be asked (`password: prompt`), but no one can be asked "
+                "here (no terminal)",
+                "Run at a terminal, or store the password with `sopacket password set "
+                f"record:{file.name}` and write `password: keyring`.",
+            )
+        answer = access.ask(f"\u201c{title}\u201d ({file.name})")
+        if not answer:
+            raise _NoSecret(
+                "no password was given for this protected PDF",
+                "Build again and type its password when asked.",
+            )
+        return answer
+    if setting == "keyring" or setting.startswith("keyring:"):
+        from . import keystore
+        from .errors import KeyringError
+
+        entry = keyring_entry(file, setting)
+        try:
+            return keystore.fetch(entry)
+        except KeyringError:
+            raise _NoSecret(
+                f"its password could not be read from the OS keyring (entry {entry})",
+                f"Store it with `sopacket password set {entry}`, or write `password: prompt` "
+                "to be asked for it instead.",
+            ) from None
+    return None  # an invalid setting: the packet's validation reports it
 
 
 def resolve_file(base_dir: Path, file: str) -> Path:
@@ -68,8 +169,11 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def inspect(path: Path, pages: str | None = None) -> RecordInfo:
-    """Inspect one record file, and check ``pages`` (e.g. "1-3,5") against it."""
+def inspect(path: Path, pages: str | None = None, password: str | None = None) -> RecordInfo:
+    """Inspect one record file, and check ``pages`` (e.g. "1-3,5") against it.
+
+    Runs in a child process (see :class:`Inspection`); ``password`` opens an encrypted PDF.
+    """
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -136,7 +240,7 @@ def inspect(path: Path, pages: str | None = None) -> RecordInfo:
             problem="this is not a PDF, JPEG, PNG or TIFF file (judged by its content)",
             fix="Save or export the record as PDF (or scan it as JPEG, PNG or TIFF).",
         )
-    info = _inspect_pdf(path) if kind == "pdf" else _inspect_image(path, kind)
+    info = _inspect_pdf(path, password) if kind == "pdf" else _inspect_image(path, kind)
     if info.ok and pages and info.pages is not None:
         highest = max(hi for _, hi in page_ranges(pages))
         if highest > info.pages:
@@ -152,25 +256,66 @@ def inspect(path: Path, pages: str | None = None) -> RecordInfo:
     return info
 
 
-def _inspect_pdf(path: Path) -> RecordInfo:
+def limit_pypdf() -> None:
+    """pypdf's limits, set explicitly (not left to its defaults), and no external decoder
+    program (jbig2dec) ever started. sopacket reads only the page tree with pypdf."""
+    from pypdf import overwrite_configuration
+
+    overwrite_configuration(
+        jbig2dec_binary=None,
+        maximum_declared_stream_length=STREAM_LIMIT,
+        zlib_maximum_output_length=STREAM_LIMIT,
+        lzw_maximum_output_length=STREAM_LIMIT,
+        run_length_maximum_output_length=STREAM_LIMIT,
+        array_based_stream_maximum_output_length=STREAM_LIMIT,
+        jbig2_maximum_output_length=STREAM_LIMIT,
+        brotli_maximum_output_length=STREAM_LIMIT,
+        image_maximum_buffer_size=STREAM_LIMIT,
+        zlib_maximum_recovery_input_length=5_000_000,
+        stream_decoding_work_maximum_length=STREAM_LIMIT,
+        page_tree_maximum_entries=100_000,
+        page_tree_maximum_depth=100,
+        outline_maximum_entries=10_000,
+        outline_maximum_depth=100,
+        array_maximum_element_count=100_000,
+        dictionary_maximum_element_count=100_000,
+        disable_legacy_handling=True,
+    )
+
+
+def _inspect_pdf(path: Path, password: str | None = None) -> RecordInfo:
     import logging
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     from pypdf import PdfReader
 
+    limit_pypdf()
     try:
         reader = PdfReader(path, strict=False)
         encrypted = reader.is_encrypted
-        if encrypted and not reader.decrypt(""):
+        if encrypted and not reader.decrypt(password or ""):
+            if password:
+                return RecordInfo(
+                    path,
+                    "pdf",
+                    None,
+                    True,
+                    problem="the password given for this protected PDF is wrong",
+                    fix="Check the password (`sopacket password set record:NAME` replaces a "
+                    "stored one).",
+                )
             return RecordInfo(
                 path,
                 "pdf",
                 None,
                 True,
                 problem="the PDF is protected with a password",
-                fix="Open it with its password and save an unprotected copy (Print > Save as PDF).",
+                fix="Add `password: prompt` or `password: keyring` to this record (see the "
+                "README), or save an unprotected copy (Print > Save as PDF).",
             )
         count = len(reader.pages)
+    except MemoryError:
+        raise
     except Exception as exc:  # pypdf raises many kinds; any of them means "unreadable"
         return RecordInfo(
             path,
@@ -194,10 +339,16 @@ def _inspect_pdf(path: Path) -> RecordInfo:
 def _inspect_image(path: Path, kind: str) -> RecordInfo:
     from PIL import Image
 
+    from .sanitise import limit_pillow, too_many_pixels
+
+    limit_pillow()
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) if kind == "tiff" else 1
             im.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        refused = too_many_pixels(exc)
+        return RecordInfo(path, kind, None, problem=refused.problem, fix=refused.fix)
     except Exception as exc:  # Pillow raises many kinds; any of them means "unreadable"
         return RecordInfo(
             path,
@@ -218,8 +369,9 @@ Item = tuple[Path, "str | None"]
 """A record to inspect: its file and its page selection."""
 
 
-def _inspect_items(items: list[Item]) -> list[RecordInfo]:
-    return [inspect(path, pages) for path, pages in items]
+def _inspect_items(items: list[Item], secrets: list[str | None]) -> list[RecordInfo]:
+    pairs = zip(items, secrets, strict=True)
+    return [inspect(path, pages, secret) for (path, pages), secret in pairs]
 
 
 class Inspection:
@@ -230,28 +382,50 @@ class Inspection:
     record is read again in a child of its own, so the message names the culprit.
     """
 
-    def __init__(self, items: list[Item], limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        items: list[Item],
+        limits: Limits | None = None,
+        secrets: list[str | None] | None = None,
+        known: dict[int, RecordInfo] | None = None,
+    ) -> None:
+        """``secrets``: each record's password (None when it has none); ``known``: records
+        already found unusable (outside the allowed folder, password unavailable), which
+        are not read."""
         self.items = items
         self.limits = limits or Limits()
+        self.secrets = secrets or [None] * len(items)
+        self.known = known or {}
+        self._todo = [n for n in range(len(items)) if n not in self.known]
         self._job: Job[list[RecordInfo]] | None = (
-            Job(_inspect_items, items, limits=self.limits) if items else None
+            Job(
+                _inspect_items,
+                [items[n] for n in self._todo],
+                [self.secrets[n] for n in self._todo],
+                limits=self.limits,
+            )
+            if self._todo
+            else None
         )
 
     def result(self) -> list[RecordInfo]:
-        if self._job is None:
-            return []
-        try:
-            return self._job.result()
-        except ChildFailed:
-            return [self._one(item) for item in self.items]
+        out = dict(self.known)
+        if self._job is not None:
+            try:
+                found = self._job.result()
+            except ChildFailed:
+                found = [self._one(n) for n in self._todo]
+            out.update(zip(self._todo, found, strict=True))
+        return [out[n] for n in range(len(self.items))]
 
     def cancel(self) -> None:
         if self._job is not None:
             self._job.cancel()
 
-    def _one(self, item: Item) -> RecordInfo:
+    def _one(self, n: int) -> RecordInfo:
+        item = self.items[n]
         try:
-            return run(inspect, *item, limits=self.limits)
+            return run(inspect, *item, self.secrets[n], limits=self.limits)
         except ChildFailed as exc:
             return RecordInfo(
                 item[0],

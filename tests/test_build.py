@@ -331,6 +331,9 @@ def test_json_result(runner: CliRunner, example: Path) -> None:
         ).hexdigest(),
         "first_page": 7,
         "pages": 2,
+        "removed": [],
+        "flattened_fields": 0,
+        "repaired": False,
     }
     assert PW not in result.output
 

@@ -100,7 +100,7 @@ def test_record_that_crashes_or_bombs_the_reader_costs_one_message(tmp_path: Pat
     result = run("check", "p.yaml", "--json", cwd=tmp_path)
     assert result.returncode == 1
     record = json.loads(result.stdout)["records"][0]
-    assert record["ok"] is False and "damaged" in record["problem"]
+    assert record["ok"] is False and "too large" in record["problem"]
 
 
 def test_build_as_a_script_would(tmp_path: Path) -> None:
