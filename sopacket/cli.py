@@ -192,6 +192,53 @@ def init(
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
 ]
+BaseDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--base-dir",
+        help="Read record files only from inside this folder (links resolved): for files "
+        "you did not write yourself.",
+        file_okay=False,
+    ),
+]
+RecordTimeOption = Annotated[
+    float,
+    typer.Option(
+        "--record-time-limit",
+        help="Seconds allowed to read each record file.",
+        min=1,
+        metavar="SECONDS",
+    ),
+]
+RecordMemoryOption = Annotated[
+    int,
+    typer.Option(
+        "--record-memory-limit",
+        help="Memory allowed to read each record file, in MiB (0: no cap).",
+        min=0,
+        metavar="MIB",
+    ),
+]
+
+
+def _access(base_dir: Path | None, seconds: float, mib: int, ask: Any = None) -> Any:
+    """How records are read (see sopacket.records.RecordAccess)."""
+    from .errors import UsageError
+    from .isolate import Limits
+    from .records import RecordAccess
+
+    if base_dir is not None and not base_dir.is_dir():
+        raise UsageError(
+            f"--base-dir {base_dir} is not a folder.", "Name the folder that holds the records."
+        )
+    if mib and mib < 256:
+        raise UsageError(
+            f"--record-memory-limit {mib} MiB is too little to read any PDF.",
+            "Allow at least 256 MiB (the default is 2048), or 0 for no cap.",
+        )
+    return RecordAccess(base_dir, Limits(mib * 2**20, seconds), ask)
+
+
 PacketArg = Annotated[
     Path,
     typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False),
@@ -340,6 +387,9 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Recommended items count as required too.")
     ] = False,
+    base_dir: BaseDirOption = None,
+    record_time_limit: RecordTimeOption = 60.0,
+    record_memory_limit: RecordMemoryOption = 2048,
 ) -> None:
     """Check the packet against a preparation checklist and say what is missing.
 
@@ -348,9 +398,11 @@ def check(
     Example: `sopacket check packet.yaml`
     """
     with _reported(json_output):
+        from . import passwords
         from .check import check_file
 
-        report = check_file(packet, checklist, strict=strict)
+        access = _access(base_dir, record_time_limit, record_memory_limit, passwords.record_asker())
+        report = check_file(packet, checklist, strict=strict, access=access)
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             if report.urgent_symptoms:
@@ -472,6 +524,9 @@ def build(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_output: JsonOption = False,
+    base_dir: BaseDirOption = None,
+    record_time_limit: RecordTimeOption = 60.0,
+    record_memory_limit: RecordMemoryOption = 2048,
 ) -> None:
     """Build the encrypted PDF packet, ready to upload.
 
@@ -533,12 +588,22 @@ def build(
                 display.err.print(f"[yellow]Warning:[/] {escape(note)}")
             return pw.value
 
+        def pause() -> None:
+            if bar:
+                bar[0].pause()
+
+        def resume() -> None:
+            if bar:
+                bar[0].resume()
+
+        ask = passwords.record_asker(pause, resume)
         options = BuildOptions(
             output=output,
             paper=paper,  # type: ignore[arg-type]
             allow_incomplete=allow_incomplete,
             force=force,
             checklist=checklist,
+            access=_access(base_dir, record_time_limit, record_memory_limit, ask),
         )
         if sys.stderr.isatty() and not quiet and not json_output:
             with _RichProgress() as progress:
@@ -643,16 +708,23 @@ def password_set(
 ) -> None:
     """Store a password for a packet in the OS keyring (asked twice at a hidden prompt).
 
+    For a protected record with `password: keyring`, the id is record:FILE-NAME.
+
     Example: `sopacket password set sop-3f9a1c2e`
     """
     with _reported():
         from . import display, keystore, passwords
 
-        options = passwords.PasswordOptions(stdin=from_stdin, allow_weak=allow_weak_password)
+        # record:NAME holds a protected record's password (`password: keyring`), chosen by
+        # whoever issued the record: its strength is not ours to judge.
+        for_record = packet_id.startswith("record:")
+        options = passwords.PasswordOptions(
+            stdin=from_stdin, allow_weak=allow_weak_password or for_record
+        )
         pw = passwords.obtain(
             options, packet_id, no_terminal_hint="Pipe it in with --stdin, or run at a terminal."
         )
-        for note in pw.warnings:
+        for note in () if for_record else pw.warnings:
             display.err.print(f"Warning: {note}", markup=False)
         replaced = keystore.store(packet_id, pw.value)
         verb = "Replaced" if replaced else "Stored"

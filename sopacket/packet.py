@@ -222,6 +222,9 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
             fix = "Remove it, or check its indentation."
         return source.problem(path, f"`{name}` is not a field sopacket knows.", fix)
     value = _value_at(data, path)
+    if raw and raw[-1] == "password" and kind == "value_error":
+        # It may hold a real password: never repeat the value.
+        return source.problem(path, str(err.get("ctx", {}).get("error", err["msg"])) + ".", "")
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o]
