@@ -416,6 +416,98 @@ def check(
         _exit(ExitCode.OK if report.ready else ExitCode.NOT_READY)
 
 
+# --- verify -----------------------------------------------------------------------------
+
+
+@app.command()
+def verify(
+    packet_pdf: Annotated[Path, typer.Argument(help="The packet PDF that build wrote.")],
+    records: Annotated[
+        Path | None,
+        typer.Option(
+            "--records",
+            help="A folder with the original record files: check each one is the file that "
+            "was packed (SHA-256).",
+            file_okay=False,
+        ),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="Read the password from this file's first line."),
+    ] = None,
+    use_keyring: Annotated[
+        bool,
+        typer.Option("--keyring", help="Use the password stored in the OS keyring."),
+    ] = False,
+    packet_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="The packet's id, for --keyring (default: try each stored packet password).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Check a built packet: it opens, is AES-256 encrypted, every record's pages are where
+    its manifest says, and nothing active is inside.
+
+    Exit codes: 0 intact, 1 a problem was found, 2 the file cannot be opened, 4 wrong or
+    missing password, 5 keyring unavailable or no entry.
+
+    Example: `sopacket verify second-opinion-packet-2026-11-25.pdf --records records`
+    """
+    with _reported(json_output):
+        from . import display, passwords
+        from .verify import verify as verify_packet
+
+        options = passwords.PasswordOptions(
+            stdin=password_stdin, file=password_file, keyring=use_keyring
+        )
+        if use_keyring and not (password_stdin or password_file) and packet_id is None:
+            secret: Any = _keyring_password_that_opens(packet_pdf)
+        else:
+
+            def secret() -> str:
+                return passwords.obtain(
+                    options,
+                    packet_id or "",
+                    existing=True,
+                    no_terminal_hint="Give it with --password-stdin, --password-file FILE or "
+                    "--keyring.",
+                ).value
+
+        if records is not None and not records.is_dir():
+            from .errors import UsageError
+
+            raise UsageError(f"--records {records} is not a folder.", "Name the records folder.")
+        report = verify_packet(packet_pdf, secret, records)
+        if json_output:
+            typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        else:
+            display.verify_report(report)
+        _exit(ExitCode.OK if report.intact else ExitCode.NOT_READY)
+
+
+def _keyring_password_that_opens(pdf: Path) -> str:
+    """The stored packet password that opens ``pdf`` (for `verify --keyring` without --id)."""
+    from . import keystore
+    from .errors import KeyringError
+    from .verify import opens
+
+    for candidate in keystore.list_ids():
+        with contextlib.suppress(KeyringError):
+            value = keystore.fetch(candidate)
+            if opens(pdf, value):
+                return value
+    raise KeyringError(
+        f"no password stored in the OS keyring opens {pdf}.",
+        "Give the packet's id with --id, or the password with --password-stdin.",
+    )
+
+
 # --- build ------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ only shows what the library returned.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -100,3 +100,19 @@ def problems(heading: str, items: list[Problem], console: Console = err) -> None
         field = f" [bold]{escape(p.field)}[/]:" if p.field else ""
         fix = f"\n    [green]{escape(p.fix)}[/]" if p.fix else ""
         console.print(f"  [cyan]{escape(p.where)}[/]{field} {escape(p.message)}{fix}")
+
+
+def verify_report(report: Any, console: Console = out) -> None:
+    """What `verify` found: one line per check, then the verdict."""
+    who = f" (packet {report.packet_id})" if report.packet_id else ""
+    console.print(f"[bold]{escape(str(report.file))}[/]{escape(who)}: {report.pages} pages")
+    for f in report.findings:
+        mark = "[green]ok  [/]" if f.ok else "[bold red]FAIL[/]"
+        console.print(f"  {mark} {escape(f.check)}: {escape(f.detail)}")
+    if report.intact:
+        console.print("[bold green]The packet is intact.[/]")
+    else:
+        console.print(
+            "[bold red]The packet is not intact.[/] Do not send it: build it again from the "
+            "packet file (and check the records marked FAIL)."
+        )

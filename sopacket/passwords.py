@@ -83,8 +83,12 @@ def obtain(
     *,
     interactive: bool | None = None,
     no_terminal_hint: str = NO_TERMINAL_HINT,
+    existing: bool = False,
 ) -> Password:
-    """The password for a packet, from the source the options select (see module doc)."""
+    """The password for a packet, from the source the options select (see module doc).
+
+    ``existing``: the password of a packet already built (to open it): asked once, and
+    its strength not judged."""
     notes: list[str] = []
     chosen = [
         name
@@ -104,7 +108,7 @@ def obtain(
         return Password(generate_passphrase(), "generated", True, tuple(notes))
     if options.stdin and sys.stdin is not None and sys.stdin.isatty():
         # At a terminal, reading a line would echo the password: ask at a hidden prompt.
-        pw = Password(prompt(), "prompt", warnings=tuple(notes))
+        pw = Password(prompt(not existing), "prompt", warnings=tuple(notes))
     elif options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
@@ -121,7 +125,9 @@ def obtain(
                 "no password was given and there is no terminal to ask for one.",
                 no_terminal_hint,
             )
-        pw = Password(prompt(), "prompt")
+        pw = Password(prompt(not existing), "prompt")
+    if existing:
+        return pw
     warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
     return Password(pw.value, pw.source, False, pw.warnings + warnings)
 

@@ -97,6 +97,28 @@ _ACTIVE = {
 }
 
 
+def containers(pdf: Any) -> Any:
+    """Every dictionary and stream in ``pdf``: each object in the file, and the direct
+    dictionaries nested inside them (an action is often written inline in its page)."""
+    import pikepdf
+
+    def nested(obj: Any, depth: int) -> Any:
+        if depth > 64:
+            return
+        values = obj.values() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else obj
+        for value in values:
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
+                if isinstance(value, pikepdf.Dictionary):
+                    yield value
+                yield from nested(value, depth + 1)
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
+            if not isinstance(obj, pikepdf.Array):
+                yield obj
+            yield from nested(obj, 0)
+
+
 class Refused(Exception):
     """The record cannot be used; the message says why in plain words."""
 
@@ -288,15 +310,14 @@ def _active_content(src: Any) -> list[str]:
     form = root.get("/AcroForm")
     if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
         found.add(_ACTIVE["/XFA"])
-    for obj in src.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            for key in obj.keys():  # noqa: SIM118 - pikepdf objects need keys()
-                if key in _ACTIVE and key not in ("/AF",):
-                    found.add(_ACTIVE[key])
-            for key in ("/S", "/Subtype", "/Type"):
-                value = obj.get(key)
-                if isinstance(value, pikepdf.Name) and str(value) in _ACTIVE:
-                    found.add(_ACTIVE[str(value)])
+    for obj in containers(src):
+        for key in obj.keys():  # noqa: SIM118 - pikepdf objects need keys()
+            if key in _ACTIVE:
+                found.add(_ACTIVE[key])
+        for key in ("/S", "/Subtype", "/Type"):
+            value = obj.get(key)
+            if isinstance(value, pikepdf.Name) and str(value) in _ACTIVE:
+                found.add(_ACTIVE[str(value)])
     return sorted(found)
 
 
@@ -421,9 +442,7 @@ def _sweep(out: Any) -> None:
     file; empty any attached-file stream still reachable; measure streams."""
     import pikepdf
 
-    for obj in list(out.objects):
-        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            continue
+    for obj in list(containers(out)):
         for key in _FORBIDDEN_KEYS:
             if key in obj:
                 del obj[key]

@@ -62,7 +62,7 @@ def test_protected_record_opens_with_the_password_asked_for(tmp_path: Path) -> N
         asked.append(record)
         return RECORD_PW
 
-    result, out = build_it(packet, ask=ask)
+    _, out = build_it(packet, ask=ask)
     assert asked == ["\u201cLabs\u201d (labs.pdf)"]  # once, naming the record
     assert "Protected lab result - page 2" in text_of(out)
     assert RECORD_PW.encode() not in out.read_bytes()

@@ -1,0 +1,350 @@
+"""Verify a built packet: open it with its password, then check what it claims to be.
+
+    open -> encryption -> manifest -> pages -> records (and their original files) ->
+    bookmarks -> active content
+
+Each check is a :class:`Finding`; the packet is intact when every finding is. A file that
+cannot be opened at all raises (:class:`PacketUnreadable`, or PasswordError for a wrong
+password) instead: there is nothing to report on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ExitCode, PasswordError, SopacketError
+
+# What a packet may never contain (sopacket's own pages have none of it).
+_ACTIVE_KEYS = {
+    "/JS": "JavaScript",
+    "/JavaScript": "JavaScript",
+    "/AA": "automatic actions",
+    "/OpenAction": "an action run on opening",
+    "/A": "an action",
+    "/AcroForm": "a live form",
+    "/XFA": "an XFA form",
+    "/RichMediaContent": "media",
+    "/AF": "associated files",
+}
+_ACTIVE_NAMES = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "a command that starts a program",
+    "/URI": "a web link",
+    "/SubmitForm": "a form submission",
+    "/ImportData": "a data import",
+    "/GoToR": "a link to another file",
+    "/GoToE": "a link into an attached file",
+    "/RichMedia": "media",
+    "/Screen": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+    "/FileAttachment": "an attached file",
+    "/Widget": "a live form field",
+}
+
+
+class PacketUnreadable(SopacketError):
+    """The file is not a PDF, or is too damaged to open."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check and its outcome."""
+
+    check: str
+    ok: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class VerifyReport:
+    file: Path
+    packet_id: str | None = None
+    pages: int = 0
+    records: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    def add(self, check: str, ok: bool, detail: str) -> bool:
+        self.findings.append(Finding(check, ok, detail))
+        return ok
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sopacket_verify": 1,
+            "file": str(self.file),
+            "packet_id": self.packet_id,
+            "intact": self.intact,
+            "pages": self.pages,
+            "records": self.records,
+            "checks": [f.to_json() for f in self.findings],
+        }
+
+
+PasswordFor = str | Callable[[], str]
+
+
+def verify(path: Path | str, password: PasswordFor, records: Path | None = None) -> VerifyReport:
+    """Open ``path`` with ``password`` and check it; ``records`` is a folder holding the
+    original record files, whose SHA-256 is then compared with the manifest's."""
+    path = Path(path)
+    report = VerifyReport(path)
+    pdf = _open(path, password)
+    with pdf:
+        report.pages = len(pdf.pages)
+        check_encryption(pdf, report)
+        manifest = read_manifest(pdf, report)
+        if manifest is not None:
+            report.packet_id = str(manifest.get("packet_id") or "") or None
+            check_pages(pdf, manifest, report)
+            check_records(manifest, records, report)
+            check_bookmarks(pdf, manifest, report)
+        check_active_content(pdf, report)
+    return report
+
+
+def opens(path: Path, password: str) -> bool:
+    """Whether ``password`` opens the PDF ``path``."""
+    import pikepdf
+
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pikepdf.open(path, password=password):
+                return True
+    except (pikepdf.PdfError, OSError, ValueError):
+        return False
+
+
+def _open(path: Path, password: PasswordFor) -> Any:
+    import pikepdf
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except FileNotFoundError:
+        raise PacketUnreadable(f"{path} does not exist.", "Check the file name.") from None
+    except IsADirectoryError:
+        raise PacketUnreadable(f"{path} is a folder.", "Name the packet's PDF file.") from None
+    except OSError as exc:
+        raise PacketUnreadable(
+            f"{path} cannot be read ({exc.strerror}).", "Check its permissions."
+        ) from None
+    if b"%PDF-" not in head:
+        raise PacketUnreadable(
+            f"{path} is not a PDF file (judged by its content).",
+            "Name the packet file that `sopacket build` wrote.",
+        )
+    import warnings
+
+    secret = password() if callable(password) else password
+    try:
+        with warnings.catch_warnings():  # "no password was needed": reported as a finding
+            warnings.simplefilter("ignore")
+            return pikepdf.open(path, password=secret)
+    except pikepdf.PasswordError:
+        raise PasswordError(
+            f"the password does not open {path}.",
+            "Check the password (for --keyring, the packet's id with --id).",
+        ) from None
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        raise PacketUnreadable(
+            f"{path} is too damaged to open ({type(exc).__name__}).",
+            "Build the packet again, or ask its sender for a new copy.",
+        ) from None
+
+
+def check_encryption(pdf: Any, report: VerifyReport) -> None:
+    if not pdf.is_encrypted:
+        report.add("encryption", False, "the file is not encrypted")
+        return
+    enc = pdf.encryption
+    methods = {m.name for m in (enc.stream_method, enc.string_method, enc.file_method)}
+    strong = enc.R == 6 and enc.V == 5 and enc.bits == 256 and methods == {"aesv3"}
+    report.add(
+        "encryption",
+        strong,
+        "AES-256, revision 6"
+        if strong
+        else f"weaker than sopacket writes (revision {enc.R}, {enc.stream_method.name})",
+    )
+
+
+def read_manifest(pdf: Any, report: VerifyReport) -> dict[str, Any] | None:
+    try:
+        spec = pdf.attachments.get("manifest.json")
+        data = json.loads(spec.get_file().read_bytes()) if spec is not None else None
+    except Exception:  # a damaged attachment is the same finding as a missing one
+        data = None
+    if not isinstance(data, dict) or data.get("sopacket_manifest") != 1:
+        report.add(
+            "sopacket packet",
+            False,
+            "no sopacket manifest inside: this is not a packet sopacket built, or it was "
+            "changed after it was built",
+        )
+        return None
+    report.add("sopacket packet", True, f"made by {data.get('generator', 'sopacket')}")
+    return data
+
+
+def check_pages(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
+    total = manifest.get("total_pages")
+    report.add(
+        "page count",
+        total == len(pdf.pages),
+        f"{len(pdf.pages)} pages"
+        + ("" if total == len(pdf.pages) else f", the manifest says {total}"),
+    )
+    front = int(manifest.get("front_matter_pages") or 0)
+    expected_first = front + 1
+    problems = []
+    for n, rec in enumerate(manifest.get("records") or [], 1):
+        first, last = _span(rec)
+        if first != expected_first or last < first or last > len(pdf.pages):
+            problems.append(f"record {n} should start on page {expected_first}, not {first}")
+        expected_first = max(last, first) + 1
+    if expected_first != len(pdf.pages):  # exactly one closing page after the records
+        problems.append(
+            f"the records end on page {expected_first - 1}, but the file has {len(pdf.pages)}"
+        )
+    report.add(
+        "page ranges",
+        not problems,
+        "; ".join(problems) if problems else "every record's pages are where the contents say",
+    )
+
+
+def _span(rec: dict[str, Any]) -> tuple[int, int]:
+    """A manifest record's first and last packet page (0, 0 when malformed)."""
+    pages = rec.get("packet_pages")
+    if isinstance(pages, list) and len(pages) == 2 and all(isinstance(p, int) for p in pages):
+        return pages[0], pages[1]
+    return 0, 0
+
+
+def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyReport) -> None:
+    from .records import sha256
+
+    for n, rec in enumerate(manifest.get("records") or [], 1):
+        first, last = _span(rec)
+        entry = {
+            "title": rec.get("title"),
+            "file": rec.get("original_file_name"),
+            "sha256": rec.get("sha256"),
+            "packet_pages": [first, last],
+            "original": None,
+        }
+        report.records.append(entry)
+        if folder is None:
+            continue
+        name = Path(str(rec.get("original_file_name") or "")).name
+        original = folder / name
+        label = f"record {n} original"
+        try:
+            digest, _ = sha256(original)
+        except FileNotFoundError:
+            entry["original"] = "missing"
+            report.add(label, False, f"{name} is not in {folder}")
+            continue
+        except OSError as exc:
+            entry["original"] = "unreadable"
+            report.add(label, False, f"{name} cannot be read ({exc.strerror})")
+            continue
+        same = digest == rec.get("sha256")
+        entry["original"] = "same" if same else "different"
+        report.add(
+            label,
+            same,
+            f"{name} is the file that was packed"
+            if same
+            else f"{name} differs from the file that was packed (SHA-256 {digest[:12]}...)",
+        )
+
+
+def check_bookmarks(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
+    """Each record's bookmark opens its first page."""
+    pages = {p.obj.objgen: n + 1 for n, p in enumerate(pdf.pages)}
+    found: dict[str, int] = {}
+    try:
+        with pdf.open_outline() as outline:
+            for item in outline.root:
+                dest = item.destination
+                if dest is not None and len(dest) and hasattr(dest[0], "objgen"):
+                    found[str(item.title)] = pages.get(dest[0].objgen, 0)
+    except Exception:
+        report.add("bookmarks", False, "the bookmarks cannot be read")
+        return
+    wrong = []
+    for n, rec in enumerate(manifest.get("records") or [], 1):
+        first, _ = _span(rec)
+        if found.get(f"{n}. {rec.get('title')}") != first:
+            wrong.append(f"record {n}")
+    report.add(
+        "bookmarks",
+        not wrong,
+        "each record's bookmark opens its first page"
+        if not wrong
+        else f"wrong or missing bookmark for {', '.join(wrong)}",
+    )
+
+
+def check_active_content(pdf: Any, report: VerifyReport) -> None:
+    """Nothing that runs, submits, launches or hides a file; the manifest is the only
+    attachment and links only go to pages of the packet."""
+    import pikepdf
+
+    found: set[str] = set()
+    names = pdf.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+        found.add("JavaScript")
+    extra = [n for n in pdf.attachments if n != "manifest.json"]
+    if extra:
+        found.add(f"attached files ({len(extra)})")
+    from .sanitise import containers
+
+    root = pdf.Root.objgen
+    for obj in containers(pdf):
+        for key in obj.keys():  # noqa: SIM118 - pikepdf objects need keys()
+            if key == "/AF" and obj.is_indirect and obj.objgen == root and _only_manifest(obj.AF):
+                continue  # the catalog names the manifest as its associated file
+            if key in _ACTIVE_KEYS:
+                found.add(_ACTIVE_KEYS[key])
+        for key in ("/S", "/Subtype"):
+            value = obj.get(key)
+            if isinstance(value, pikepdf.Name) and str(value) in _ACTIVE_NAMES:
+                found.add(_ACTIVE_NAMES[str(value)])
+        if obj.get("/Subtype") == pikepdf.Name.Link:
+            dest = obj.get("/Dest")
+            if not (isinstance(dest, pikepdf.Array) and len(dest) and hasattr(dest[0], "objgen")):
+                found.add("a link that does not go to a page of the packet")
+    report.add(
+        "no active content",
+        not found,
+        "no scripts, actions, forms, media or hidden files"
+        if not found
+        else "found " + ", ".join(sorted(found)),
+    )
+
+
+def _only_manifest(files: Any) -> bool:
+    import pikepdf
+
+    return isinstance(files, pikepdf.Array) and all(
+        isinstance(f, pikepdf.Dictionary) and str(f.get("/UF", f.get("/F", ""))) == "manifest.json"
+        for f in files
+    )
