@@ -1,14 +1,17 @@
 """Write files atomically: all of the new content, or nothing.
 
-A temporary file is created in the destination folder (so the final rename never crosses
-file systems), written, flushed to disk, given its permissions, and renamed over the
-destination. On any failure, or Ctrl-C, the temporary file is removed and the destination
-is untouched.
+On Linux the new content goes into an unnamed file in the destination folder
+(``O_TMPFILE``): it has no name until it is complete, flushed to disk and given its
+permissions, and is then linked into place. If the process is killed (even with SIGKILL)
+the unnamed file vanishes with it: nothing partial is ever visible. Elsewhere, a named
+temporary file beside the destination is renamed over it, and removed on any failure or
+Ctrl-C. Either way the destination is untouched until the new content is whole.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -41,6 +44,17 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
             f"{path} is {what}; sopacket will not replace it.", "Give the name of a file to write."
         )
     folder = path.parent
+    fd = _unnamed_file(folder, mode)
+    if fd is not None:
+        fh = os.fdopen(fd, "w+b")
+        try:
+            yield fh
+            fh.flush()
+            os.fsync(fd)
+            _publish(fd, path)
+        finally:
+            fh.close()
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=".sopacket-", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -55,17 +69,68 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
             os.fsync(fh.fileno())
         with contextlib.suppress(OSError):  # FAT or SMB cannot; mkstemp already made it 0600
             os.chmod(tmp, mode)
+        _replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _unnamed_file(folder: Path, mode: int) -> int | None:
+    """An unnamed file in ``folder`` (Linux O_TMPFILE), or None where there is none."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_RDWR, mode)
+    except IsADirectoryError:  # the file system cannot make unnamed files
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.EISDIR):
+            return None
+        raise OutputError(
+            f"cannot write in the folder {folder} ({exc.strerror}).",
+            "Choose a folder you can write to, or check its permissions.",
+        ) from None
+
+
+def _publish(fd: int, path: Path) -> None:
+    """Give the complete unnamed file its name: linked straight into place when the name
+    is free, else linked beside it and renamed over the old file."""
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N; a directory fd makes Python use
+    # linkat (plain link() would try to link the /proc symlink itself).
+    proc = os.open("/proc/self/fd", os.O_RDONLY)
+    try:
         try:
-            os.replace(tmp, path)
+            os.link(str(fd), path, src_dir_fd=proc, follow_symlinks=True)
+            return
+        except FileExistsError:
+            pass
         except OSError as exc:
             raise OutputError(
                 f"cannot write {path} ({exc.strerror}).",
                 "Check the folder's permissions and free space.",
             ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        tmp = path.with_name(f".sopacket-{os.urandom(6).hex()}.tmp")
+        try:
+            os.link(str(fd), tmp, src_dir_fd=proc, follow_symlinks=True)
+            _replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    finally:
+        os.close(proc)
+
+
+def _replace(tmp: str | Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {path} ({exc.strerror}).",
+            "Check the folder's permissions and free space.",
+        ) from None
 
 
 def write_bytes(path: Path, data: bytes, mode: int = OWNER_ONLY) -> None:

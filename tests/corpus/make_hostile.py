@@ -12,20 +12,22 @@
 * ``kind``: ``"record"`` (list it under ``records:``) or ``"packet"`` (a packet YAML file);
 
 and, where they apply: ``visible`` (text on an ordinary page that must survive), ``pages`` (page
-count of the record), ``internal_links`` ([from_page, to_page] pairs, 0-based, that must still
-work), ``outline_targets`` ([title, page] pairs of harmless outline items), ``repaired`` (qpdf
-has to reconstruct the file), ``password`` (the user password), ``display_size`` ([width,
-height] once EXIF orientation is applied) and ``deterministic`` (False only where the bytes
-differ between runs).
+count of the record), ``pages_with_text`` (0-based pages that still carry ``visible``, where
+not all do), ``internal_links`` ([from_page, to_page] pairs, 0-based, that must still work),
+``outline_targets`` ([title, page] pairs of harmless outline items), ``field_value`` (text shown
+by a form field's appearance), ``repaired`` (whether qpdf has to reconstruct the file),
+``password`` (the user password), ``display_size`` ([width, height] once EXIF orientation is
+applied) and ``deterministic`` (False only where the bytes differ between runs).
 
 Only pikepdf, reportlab, Pillow and the standard library are used; sopacket is not imported.
-Everything is deterministic except the random salts and keys of the AES-256 file, fast (well
-under a second or two) and small (about 1.5 MB in all, most of it the two decompression bombs).
+Everything is deterministic except the random salts and keys of the AES-256 file, fast (about
+0.3 s) and small (about 1.6 MB in all, almost all of it the two decompression bombs).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import random
 import struct
@@ -1001,10 +1003,27 @@ def _refused_pdfs() -> Iterable[Item]:
         whole[: len(whole) * 2 // 5],
         _entry(
             "error",
-            "first 40% of a valid 6-page PDF: cut inside the page dictionaries, before the "
-            "catalog, contents, xref and trailer; qpdf cannot recover it ('unable to find "
-            "trailer dictionary')",
+            "first 40% of a valid 6-page PDF: the catalog survives but not the /Pages object, "
+            "contents, xref or trailer; qpdf 11 ('unable to find trailer dictionary') and "
+            "pikepdf's libqpdf 12 ('root of pages tree has no /Kids array') both refuse it",
             repaired=False,
+        ),
+    )
+
+    whole = _text_pdf("truncated-tail", pages=6)
+    yield Item(
+        "truncated-tail.pdf",
+        whole[: len(whole) * 7 // 10],
+        _entry(
+            "error_or_clean",
+            "first 70% of a valid 6-page PDF (no xref or trailer): qpdf 11 refuses it, but "
+            "pikepdf's libqpdf 12 rebuilds it from the catalog with warnings and 6 pages, of "
+            "which pages 4-6 have lost their content (blank); building it silently would drop "
+            "record pages, so refusing it (or at least warning) is the safer choice",
+            visible=_visible("truncated-tail"),
+            pages=6,
+            pages_with_text=[0, 1, 2],
+            repaired=True,
         ),
     )
 
@@ -1094,7 +1113,7 @@ def _refused_pdfs() -> Iterable[Item]:
 def _packets() -> Iterable[Item]:
     levels = "abcdefghi"
     laughs = [f"{levels[0]}: &{levels[0]} [{', '.join(['lol'] * 9)}]"]
-    for prev, name in zip(levels, levels[1:], strict=False):
+    for prev, name in itertools.pairwise(levels):
         laughs.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
     laughs.append(f"questions: *{levels[-1]}")
     duplicate = MINIMAL_PACKET + "patient:\n  name: Other Person\n  date_of_birth: 1980-02-29\n"
