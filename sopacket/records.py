@@ -343,6 +343,10 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
 
     limit_pillow()
     try:
+        if kind == "jpeg":  # the structure, end marker included, without decoding pixels
+            from .collect import clean_jpeg
+
+            clean_jpeg(path.read_bytes())
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) if kind == "tiff" else 1
             im.verify()

@@ -117,9 +117,9 @@ def verify(path: Path | str, password: PasswordFor, records: Path | None = None)
 
 def opens(path: Path, password: str) -> bool:
     """Whether ``password`` opens the PDF ``path``."""
-    import pikepdf
-
     import warnings
+
+    import pikepdf
 
     try:
         with warnings.catch_warnings():

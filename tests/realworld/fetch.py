@@ -4,17 +4,19 @@ Source: the source distribution of pikepdf 10.17.0 on PyPI (``pikepdf-10.17.0.ta
 10.0 MB, SHA-256 pinned below). Its ``tests/resources/`` and ``fuzzing/corpus/`` hold 61
 PDF files (8.4 MB) that pikepdf and qpdf use to test themselves: scans (CCITT, JBIG2 with
 and without globals, JPEG 2000, CMYK JPEG, RLE, 1-bit palettes, ICC and CIE colour),
-AcroForms (including two large US government forms and an XFA/LiveCycle stub), outlines
-including a cyclic one, an RC4-encrypted file (user password "user"), content-stream
-errors, a fuzzer-found damaged file, an invalid CreationDate, PDF/A and PDF/X files,
-OCR text layers, CJK and non-Unicode TrueType fonts, links, and two veraPDF test-suite
-files whose names contain spaces.
+AcroForms (two of them large US government forms with JavaScript and XFA), a LiveCycle
+/NeedsRendering stub, outlines, a damaged file with a cyclic outline, two fuzzer-found
+broken files, an AES-256-encrypted file (user password "user"), a file with no pages,
+content-stream errors, an invalid CreationDate, PDF/A and PDF/X files, OCR text layers,
+CJK and non-Unicode TrueType fonts, links, and two veraPDF test-suite files whose names
+contain spaces.
 
-Licence: the files are not under pikepdf's code licence (MPL-2.0) but each has its own,
+Licence: the files are not under pikepdf's code licence (MPL-2.0): each has its own,
 stated file by file in the sdist's REUSE.toml: CC-BY-SA-4.0, CC-BY-4.0, CC0-1.0, public
-domain (CC-PDDC), GFDL-1.2-or-later or CC-BY-SA-3.0, MIT, Apache-2.0 or MPL-2.0; the
-texts are in the sdist's LICENSES/. We only download and read them in tests; we neither
-ship nor commit them.
+domain (CC-PDDC), GFDL-1.2-or-later or CC-BY-SA-3.0, MIT, Apache-2.0 or MPL-2.0, with the
+texts in the sdist's LICENSES/. One file, ``tests/resources/multiline_diffmap_font.pdf``,
+has no entry there. We only download and read the files in tests; we neither ship nor
+commit them.
 
 Why this source: it is the only candidate checked whose files have a clear, per-file
 licence; it is varied and includes odd and broken files; it is small; and pip can fetch
