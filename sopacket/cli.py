@@ -297,6 +297,14 @@ def add_record(
     copy: Annotated[
         bool, typer.Option("--copy", help="Copy the file into the packet's records/ folder.")
     ] = False,
+    password_from: Annotated[
+        str | None,
+        typer.Option(
+            "--password-from",
+            help="For a password-protected PDF, where its password comes from: prompt, "
+            "keyring or keyring:NAME (never the password itself).",
+        ),
+    ] = None,
 ) -> None:
     """Add a record file to the packet.
 
@@ -306,7 +314,14 @@ def add_record(
     with _reported():
         from . import edit
 
-        entry = {"title": title, "kind": kind, "date": date, "source": source, "pages": pages}
+        entry = {
+            "title": title,
+            "kind": kind,
+            "date": date,
+            "source": source,
+            "pages": pages,
+            "password": password_from,
+        }
         _report_add(edit.add_record(packet, file, entry, copy=copy))
 
 

@@ -72,9 +72,12 @@ def clean_entry(section: str, entry: dict[str, Any]) -> dict[str, Any] | str:
 
 def _entry_error(err: Any, entry: dict[str, Any]) -> str:
     name = str(err["loc"][0]) if err["loc"] else ""
-    label = f"{name} (--{name.replace('_', '-')})" if name else "the entry"
+    option = "password-from" if name == "password" else name.replace("_", "-")
+    label = f"{name} (--{option})" if name else "the entry"
     ctx = err.get("ctx") or {}
     value = entry.get(name)
+    if name == "password" and value:  # it may be a real password: never repeat it
+        return f"{label}: {ctx.get('error') or err['msg']}"
     if err["type"] in ("missing", "string_too_short") or value in ("", None):
         return f"{label} must not be empty"
     if err["type"] in ("literal_error", "enum"):

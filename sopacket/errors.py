@@ -18,7 +18,8 @@ class ExitCode(IntEnum):
     OK = 0
     """Success: the packet is ready, the file was written."""
     NOT_READY = 1
-    """The packet was evaluated and is not ready (a required item is missing)."""
+    """The packet was evaluated and is not ready (a required item is missing); for
+    `verify`, the packet is not intact."""
     INPUT_ERROR = 2
     """The input cannot be used: bad command line, unreadable file, YAML or schema errors."""
     OUTPUT_ERROR = 3
@@ -29,8 +30,6 @@ class ExitCode(IntEnum):
     """The operating system's keyring is unavailable or has no entry for this packet."""
     RECORD_ERROR = 6
     """A record file cannot be read or placed in the packet."""
-    VERIFY_FAILED = 7
-    """A built packet failed verification."""
     INTERNAL_ERROR = 70
     """A bug in sopacket (run with -v for details and report it)."""
     INTERRUPTED = 130

@@ -22,6 +22,7 @@ COMMANDS = [
     "check",
     "build",
     "schema",
+    "verify",
     "add record",
     "add medication",
     "add question",
@@ -60,7 +61,7 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             expected = int(m.group(1)) if (m := re.search(r"exit (\d+)", comment)) else 0
             args = shlex.split(command)[1:]
             stdin = None
-            if args[0] == "build":  # at a terminal it would ask; here it reads stdin
+            if args[0] in ("build", "verify"):  # at a terminal it asks; here: stdin
                 args.append("--password-stdin")
                 stdin = PASSWORD + "\n"
             result = runner.invoke(app, args, input=stdin)
@@ -80,5 +81,6 @@ def test_readme_python_api_example_runs(monkeypatch: pytest.MonkeyPatch, capsys)
 def test_quick_start_commands_are_the_ci_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install --quiet -e '.[test]'" in ci
-    assert "SOPACKET_REAL_KEYRING=1 pytest'" in ci and "\n  pytest\n" in ci
+    assert "SOPACKET_REQUIRE_REALWORLD=1 pytest'" in ci
+    assert "\n  SOPACKET_REQUIRE_REALWORLD=1 pytest\n" in ci
     assert "pip install -e '.[test]' && pytest" in README

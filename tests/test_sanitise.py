@@ -193,3 +193,88 @@ def test_record_that_takes_too_long_is_named(tmp_path: Path) -> None:
     report = check_file(packet, access=RecordAccess(limits=Limits(seconds=0.000001)))
     (record,) = report.records
     assert not record.ok and "longer than" in (record.problem or "")
+
+
+# --- the command line -----------------------------------------------------------------
+
+
+def test_add_record_password_from_never_takes_or_echoes_a_password(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sopacket.cli import app
+
+    protected(tmp_path / "labs.pdf")
+    packet = write(tmp_path / "packet.yaml", MINIMAL)
+    runner = CliRunner()
+    bad = runner.invoke(
+        app,
+        [
+            "add",
+            "record",
+            str(packet),
+            str(tmp_path / "labs.pdf"),
+            "--title",
+            "Labs",
+            "--password-from",
+            "Hunter2secret",
+        ],
+    )
+    assert bad.exit_code == 2 and "Hunter2secret" not in bad.output
+    assert "Hunter2secret" not in packet.read_text()
+    good = runner.invoke(
+        app,
+        [
+            "add",
+            "record",
+            str(packet),
+            str(tmp_path / "labs.pdf"),
+            "--title",
+            "Labs",
+            "--password-from",
+            "prompt",
+        ],
+    )
+    assert good.exit_code == 0, good.output
+    assert "password: prompt" in packet.read_text()
+    # No terminal here: check says how to give the password instead of hanging.
+    checked = runner.invoke(app, ["check", str(packet), "--json"])
+    assert checked.exit_code == 1
+    import json
+
+    (record,) = json.loads(checked.stdout)["records"]
+    assert "no terminal" in record["problem"]
+
+
+def test_base_dir_and_limit_options(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sopacket.cli import app
+
+    make_pdf(tmp_path / "elsewhere" / "r.pdf")
+    packet = packet_with(tmp_path / "in", "{title: Outside, kind: other, file: ../elsewhere/r.pdf}")
+    runner = CliRunner()
+    confined = runner.invoke(
+        app, ["check", str(packet), "--base-dir", str(tmp_path / "in"), "--json"]
+    )
+    assert confined.exit_code == 1
+    assert "outside the folder allowed" in confined.stdout
+    built = runner.invoke(
+        app,
+        [
+            "build",
+            str(packet),
+            "--base-dir",
+            str(tmp_path / "in"),
+            "--password-stdin",
+            "--allow-incomplete",
+            "-o",
+            str(tmp_path / "o.pdf"),
+        ],
+        input=PW + "\n",
+    )
+    assert built.exit_code == 6 and "Outside" in built.output
+    assert not (tmp_path / "o.pdf").exists()
+    tiny = runner.invoke(app, ["check", str(packet), "--record-memory-limit", "10"])
+    assert tiny.exit_code == 2 and "at least 256 MiB" in tiny.output
+    missing = runner.invoke(app, ["check", str(packet), "--base-dir", str(tmp_path / "nope")])
+    assert missing.exit_code == 2
