@@ -167,8 +167,13 @@ def build(
             # Library warnings (pikepdf's page-copy notes, Pillow's size notes) are not for
             # patients; what matters is reported through work.warnings and exit codes.
             warnings.simplefilter("ignore")
-            collect_records(work, progress)
-            front, closing = compose(work, fonts)
+            cleaning = start_cleaning(work)
+            try:
+                hash_records(work)
+                front, closing = compose(work, fonts)
+                collect_records(work, cleaning, progress)
+            finally:
+                cleaning.close()
             writer = assemble(work, front, closing, progress)
             stamp_pages(work, writer, front, fonts, progress)
             add_outline_and_links(work, writer, front)
@@ -251,13 +256,13 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
     return out
 
 
-def collect_records(work: _Work, progress: Progress) -> None:
-    """Hash each record file and make it safe, each in a child process with limits
-    (see :mod:`sopacket.sanitise`): only its pages, nothing active, no metadata."""
-    from .collect import RecordPages, selected
+def start_cleaning(work: _Work) -> Any:
+    """Start making each record safe, in child processes with limits (see
+    :mod:`sopacket.sanitise`): only its pages, nothing active, no metadata. The children
+    work while the front matter is composed; :func:`collect_records` gathers them."""
+    from .collect import selected
     from .compose import PAPER
-    from .isolate import ChildFailed, run_many
-    from .records import sha256
+    from .isolate import GroupedPool
 
     records = work.lp.packet.records
     for record, info in zip(records, work.report.records, strict=True):
@@ -280,10 +285,37 @@ def collect_records(work: _Work, progress: Progress) -> None:
         for n, (record, info) in enumerate(zip(records, work.report.records, strict=True))
     ]
     access = work.options.access or RecordAccess()
+    return GroupedPool(clean, calls, access.limits, sizes=[_size(c[0]) for c in calls])
+
+
+def hash_records(work: _Work) -> None:
+    """The SHA-256 of each original record file, and the pages it will give."""
+    from .collect import RecordPages, selected
+    from .records import sha256
+
+    for n, (record, info) in enumerate(
+        zip(work.lp.packet.records, work.report.records, strict=True)
+    ):
+        try:
+            digest, size = sha256(work.lp.record_path(n))
+        except OSError as exc:
+            raise _record_error(
+                record, f"cannot be read ({exc.strerror})", "Check the file and build again."
+            ) from None
+        pages = selected(record.pages, info.pages or 1)
+        work.records.append(RecordPages(n, b"", list(range(len(pages))), digest, size))
+
+
+def collect_records(work: _Work, cleaning: Any, progress: Progress) -> None:
+    """Gather each record made safe; any that could not be is an error naming it."""
+    import dataclasses
+
+    from .isolate import ChildFailed
+
+    records = work.lp.packet.records
     progress.start(len(records), "Reading records")
-    outcomes = run_many(clean, calls, access.limits)
     for n, (record, info, outcome) in enumerate(
-        zip(records, work.report.records, outcomes, strict=True)
+        zip(records, work.report.records, cleaning, strict=True)
     ):
         if isinstance(outcome, ChildFailed):
             raise _record_error(
@@ -293,7 +325,10 @@ def collect_records(work: _Work, progress: Progress) -> None:
             )
         if outcome.problem is not None:
             raise _record_error(record, f"cannot be used: {outcome.problem}", outcome.fix)
-        if info.type == "pdf" and outcome.original_pages != info.pages:
+        expected = work.records[n]
+        if (info.type == "pdf" and outcome.original_pages != info.pages) or (
+            outcome.pages != len(expected.pages)
+        ):
             # Two readers disagree about the pages: taking "page 2" could take another.
             raise _record_error(
                 record,
@@ -301,17 +336,17 @@ def collect_records(work: _Work, progress: Progress) -> None:
                 "disagree on its pages)",
                 "Open it and save or print it to a new PDF, then build again.",
             )
-        path = work.lp.record_path(n)
-        try:
-            digest, size = sha256(path)
-        except OSError as exc:
-            raise _record_error(
-                record, f"cannot be read ({exc.strerror})", "Check the file and build again."
-            ) from None
-        work.records.append(RecordPages(n, outcome.pdf, list(range(outcome.pages)), digest, size))
+        work.records[n] = dataclasses.replace(expected, pdf=outcome.pdf)
         work.cleaned.append(outcome)
         _report_cleaning(work, record, outcome)
         progress.advance()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _record_error(record: Any, what: str, fix: str) -> RecordError:

@@ -49,6 +49,17 @@ def _limit_memory(limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
 
 
+def _quiet() -> None:
+    """In the child: nothing a parser prints (C libraries, fault handlers) reaches the
+    person's terminal; what matters comes back through the pipe as a message."""
+    import faulthandler
+
+    faulthandler.disable()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
     try:
         return ("ok", func(*args))
@@ -80,6 +91,7 @@ class Job(Generic[T]):
             code = 0
             try:
                 os.close(read_fd)
+                _quiet()
                 _limit_memory(self.limits)
                 payload = pickle.dumps(_call(func, args))
                 with os.fdopen(write_fd, "wb") as fh:
@@ -175,31 +187,111 @@ def run(func: Callable[..., T], *args: Any, limits: Limits | None = None) -> T:
     return Job(func, *args, limits=limits).result()
 
 
+class Pool(Generic[T]):
+    """``func(*args)`` for each of ``calls``, each in its own child, up to ``jobs`` at a
+    time (default: the number of CPUs). The first children start at once (so the caller
+    can do other work meanwhile); iterating gives the results (or ChildFailed) in order.
+    ``limits`` may give each call its own. :meth:`close` stops what is still running."""
+
+    def __init__(
+        self,
+        func: Callable[..., T],
+        calls: list[tuple[Any, ...]],
+        limits: Limits | list[Limits] | None = None,
+        jobs: int | None = None,
+    ) -> None:
+        self.func = func
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        each = limits if isinstance(limits, list) else [limits or Limits()] * len(calls)
+        self._pending = iter(list(zip(calls, each, strict=True)))
+        self._running: list[Job[T]] = []
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self._running) < self.jobs:
+            nxt = next(self._pending, None)
+            if nxt is None:
+                return
+            args, own = nxt
+            self._running.append(Job(self.func, *args, limits=own))
+
+    def __iter__(self) -> Iterator[T | ChildFailed]:
+        try:
+            while self._running:
+                job = self._running.pop(0)
+                try:
+                    outcome: T | ChildFailed = job.result()
+                except ChildFailed as exc:
+                    outcome = exc
+                self._fill()
+                yield outcome
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for job in self._running:
+            job.cancel()
+        self._running = []
+        self._pending = iter(())
+
+
 def run_many(
     func: Callable[..., T],
     calls: list[tuple[Any, ...]],
-    limits: Limits | None = None,
+    limits: Limits | list[Limits] | None = None,
     jobs: int | None = None,
 ) -> Iterator[T | ChildFailed]:
-    """``func(*args)`` for each of ``calls``, each in its own child, up to ``jobs`` at a
-    time (default: the number of CPUs); results (or ChildFailed) come back in order."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    running: list[Job[T]] = []
-    pending = iter(calls)
-    try:
-        for args in pending:
-            running.append(Job(func, *args, limits=limits))
-            if len(running) >= jobs:
-                yield _outcome(running.pop(0))
-        while running:
-            yield _outcome(running.pop(0))
-    finally:
-        for job in running:
-            job.cancel()
+    """The results of a :class:`Pool`, in order."""
+    return iter(Pool(func, calls, limits, jobs))
 
 
-def _outcome(job: Job[Any]) -> Any:
-    try:
-        return job.result()
-    except ChildFailed as exc:
-        return exc
+def _each(func: Callable[..., T], calls: list[tuple[Any, ...]]) -> list[T]:
+    return [func(*args) for args in calls]
+
+
+class GroupedPool(Generic[T]):
+    """Like :class:`Pool`, but consecutive calls share a child (up to ``group_calls`` of
+    them, or ``group_bytes`` of input by ``sizes``): far fewer processes for many small
+    records. The time limit is per call. A group whose child fails (time, memory, a
+    crash) is run again one call per child, so that the failure names its call and the
+    other calls of the group still succeed. The first children start at once."""
+
+    def __init__(
+        self,
+        func: Callable[..., T],
+        calls: list[tuple[Any, ...]],
+        limits: Limits | None = None,
+        jobs: int | None = None,
+        sizes: list[int] | None = None,
+        group_bytes: int = 64 * 1024**2,
+        group_calls: int = 16,
+    ) -> None:
+        self.func, self.calls, self.jobs = func, calls, jobs
+        self.limits = limits or Limits()
+        self.groups: list[list[int]] = []
+        weight = 0
+        for n, size in enumerate(sizes or [0] * len(calls)):
+            if (
+                not self.groups
+                or len(self.groups[-1]) >= group_calls
+                or weight + size > group_bytes
+            ):
+                self.groups.append([])
+                weight = 0
+            self.groups[-1].append(n)
+            weight += size
+        batches = [(func, [calls[n] for n in group]) for group in self.groups]
+        own = [Limits(self.limits.memory, self.limits.seconds * len(g)) for g in self.groups]
+        self._pool: Pool[list[T]] = Pool(_each, batches, own, jobs)
+
+    def __iter__(self) -> Iterator[T | ChildFailed]:
+        for group, outcome in zip(self.groups, self._pool, strict=True):
+            if isinstance(outcome, ChildFailed):
+                yield from run_many(
+                    self.func, [self.calls[n] for n in group], self.limits, self.jobs
+                )
+            else:
+                yield from outcome
+
+    def close(self) -> None:
+        self._pool.close()
