@@ -362,11 +362,18 @@ def _report_cleaning(work: _Work, record: Any, outcome: Any) -> None:
         )
     done = []
     if outcome.removed:
-        done.append("removed " + ", ".join(outcome.removed))
+        done.append("left out its " + _join(outcome.removed))
     if outcome.flattened_fields:
-        done.append(f"turned {outcome.flattened_fields} form field(s) into plain text on the page")
+        n = outcome.flattened_fields
+        done.append(f"turned {n} form field{'s' if n != 1 else ''} into plain text on the page")
     if done:
-        work.warnings.append(f"{name}: {'; '.join(done)} (active content is never passed on).")
+        work.warnings.append(
+            f"{name}: for safety, sopacket {' and '.join(done)}. Its pages are all there."
+        )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:

@@ -49,6 +49,10 @@ def _limit_memory(limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
 
 
+def _too_long(seconds: float) -> str:
+    return f"it took longer than {seconds:g} second{'' if seconds == 1 else 's'}"
+
+
 def _quiet() -> None:
     """In the child: nothing a parser prints (C libraries, fault handlers) reaches the
     person's terminal; what matters comes back through the pipe as a message."""
@@ -129,7 +133,7 @@ class Job(Generic[T]):
     def _receive(self) -> tuple[str, Any]:
         if self._proc is not None:  # pragma: no cover - Windows
             if not self._recv.poll(self.limits.seconds):
-                raise ChildFailed(f"it took longer than {self.limits.seconds:g} seconds")
+                raise ChildFailed(_too_long(self.limits.seconds))
             try:
                 return self._recv.recv()
             except EOFError:
@@ -139,7 +143,7 @@ class Job(Generic[T]):
 
         ready, _, _ = select.select([self._read], [], [], self.limits.seconds)
         if not ready:
-            raise ChildFailed(f"it took longer than {self.limits.seconds:g} seconds")
+            raise ChildFailed(_too_long(self.limits.seconds))
         data = self._read.read()
         if not data:
             raise ChildFailed(self._crash_reason())

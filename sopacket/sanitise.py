@@ -91,7 +91,7 @@ _ACTIVE = {
     "/Screen": "media",
     "/Movie": "media",
     "/Sound": "media",
-    "/XFA": "an XFA form",
+    "/XFA": "XFA form",
     "/OpenAction": "automatic actions",
     "/AA": "automatic actions",
 }

@@ -21,7 +21,7 @@ def work(n: int) -> int:
 
 def test_grouped_pool_names_each_failure_and_keeps_the_rest() -> None:
     calls = [(n,) for n in range(10)]
-    pool = GroupedPool(work, calls, Limits(memory=1024**3, seconds=2), jobs=2, group_calls=4)
+    pool = GroupedPool(work, calls, Limits(memory=1024**3, seconds=1), jobs=2, group_calls=4)
     outcomes = list(pool)
     for n, outcome in enumerate(outcomes):
         if n in (3, 5, 7):
@@ -29,7 +29,7 @@ def test_grouped_pool_names_each_failure_and_keeps_the_rest() -> None:
         else:
             assert outcome == n * n
     assert "signal 11" in outcomes[3].reason  # type: ignore[union-attr]
-    assert "longer than 2 seconds" in outcomes[5].reason  # type: ignore[union-attr]
+    assert "longer than 1 second" in outcomes[5].reason  # type: ignore[union-attr]
     assert "memory" in outcomes[7].reason  # type: ignore[union-attr]
 
 
