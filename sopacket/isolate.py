@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -51,6 +52,22 @@ def _limit_memory(limits: Limits) -> None:
 
 def _too_long(seconds: float) -> str:
     return f"it took longer than {seconds:g} second{'' if seconds == 1 else 's'}"
+
+
+def _limit_time(limits: Limits) -> None:
+    """The child ends itself at its deadline (SIGALRM), whenever the parent looks."""
+    import signal
+
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_REAL, max(limits.seconds, 0.001))
+
+
+def _stop_timer() -> None:
+    import signal
+
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _quiet() -> None:
@@ -97,7 +114,9 @@ class Job(Generic[T]):
                 os.close(read_fd)
                 _quiet()
                 _limit_memory(self.limits)
+                _limit_time(self.limits)
                 payload = pickle.dumps(_call(func, args))
+                _stop_timer()  # the work is done: handing it over is not timed
                 with os.fdopen(write_fd, "wb") as fh:
                     fh.write(payload)
             except BaseException:
@@ -105,6 +124,7 @@ class Job(Generic[T]):
             finally:
                 os._exit(code)
         os.close(write_fd)
+        self._deadline = time.monotonic() + self.limits.seconds + 1.0
         self._pid: int | None = pid
         self._read = os.fdopen(read_fd, "rb")
         self._proc: Any = None
@@ -141,7 +161,9 @@ class Job(Generic[T]):
         import pickle
         import select
 
-        ready, _, _ = select.select([self._read], [], [], self.limits.seconds)
+        ready, _, _ = select.select(
+            [self._read], [], [], max(0.0, self._deadline - time.monotonic())
+        )
         if not ready:
             raise ChildFailed(_too_long(self.limits.seconds))
         data = self._read.read()
@@ -155,6 +177,8 @@ class Job(Generic[T]):
             self._pid = None
             if os.WIFSIGNALED(status):
                 sig = os.WTERMSIG(status)
+                if sig == 14:  # SIGALRM: the child's own deadline
+                    return _too_long(self.limits.seconds)
                 if sig in (9, 24):  # SIGKILL / SIGXCPU: usually a resource limit
                     return "it used more memory or time than allowed"
                 return f"the reader crashed (signal {sig})"
