@@ -45,6 +45,8 @@ class BuildOptions:
     """Checklist name or file (default: by specialty)."""
     today: dt.date | None = None
     """The preparation date shown in the packet (default: today)."""
+    clinic: str | None = None
+    """The clinic preparing the packet, shown on the cover (from the config file)."""
     access: RecordAccess | None = None
     """Where records may be read from, the limits of the child that reads each one, and
     who to ask for a protected record's password (see :class:`RecordAccess`)."""
@@ -152,6 +154,7 @@ def build(
     options = options or BuildOptions()
     progress = progress or NullProgress()
     lp, report = check_loaded(packet, options.checklist, access=options.access)
+    require_usable_records(lp, report)
     require_ready(report, options)
     work = _Work(lp, report, output_path(lp, options), options)
     secret = password(lp.id) if callable(password) else password
@@ -205,6 +208,27 @@ def build(
 
 
 # --- the steps ------------------------------------------------------------------------
+
+
+def require_usable_records(lp: Any, report: Any) -> None:
+    """Every record file can be read: else name each one that cannot, and why (building
+    anyway would not help, so this comes before "not ready")."""
+    bad = [
+        (n, record, info)
+        for n, (record, info) in enumerate(zip(lp.packet.records, report.records, strict=True))
+        if not info.ok
+    ]
+    if not bad:
+        return
+    if len(bad) == 1:
+        n, record, info = bad[0]
+        raise _record_error(record, f"cannot be used: {info.problem}", info.fix, n)
+    lines = "".join(
+        f"\n  - \u201c{r.title}\u201d ({r.file}): {i.problem}. {i.fix}" for _, r, i in bad
+    )
+    error = RecordError(f"{len(bad)} records cannot be used:{lines}", "Fix each, then build again.")
+    error.items = [(n, r.file, f"cannot be used: {i.problem}. {i.fix}") for n, r, i in bad]
+    raise error
 
 
 def require_ready(report: Any, options: BuildOptions) -> None:
@@ -265,9 +289,9 @@ def start_cleaning(work: _Work) -> Any:
     from .isolate import GroupedPool
 
     records = work.lp.packet.records
-    for record, info in zip(records, work.report.records, strict=True):
+    for n, (record, info) in enumerate(zip(records, work.report.records, strict=True)):
         if not info.ok:
-            raise _record_error(record, f"cannot be used: {info.problem}", info.fix)
+            raise _record_error(record, f"cannot be used: {info.problem}", info.fix, n)
     import pikepdf  # noqa: F401 - loaded once here, shared by every child
 
     from .sanitise import clean
@@ -300,7 +324,7 @@ def hash_records(work: _Work) -> None:
             digest, size = sha256(work.lp.record_path(n))
         except OSError as exc:
             raise _record_error(
-                record, f"cannot be read ({exc.strerror})", "Check the file and build again."
+                record, f"cannot be read ({exc.strerror})", "Check the file and build again.", n
             ) from None
         pages = selected(record.pages, info.pages or 1)
         work.records.append(RecordPages(n, b"", list(range(len(pages))), digest, size))
@@ -322,9 +346,10 @@ def collect_records(work: _Work, cleaning: Any, progress: Progress) -> None:
                 record,
                 f"could not be read safely: {outcome.reason}",
                 "Save or export it again (for example, print it to a new PDF).",
+                n,
             )
         if outcome.problem is not None:
-            raise _record_error(record, f"cannot be used: {outcome.problem}", outcome.fix)
+            raise _record_error(record, f"cannot be used: {outcome.problem}", outcome.fix, n)
         expected = work.records[n]
         if (info.type == "pdf" and outcome.original_pages != info.pages) or (
             outcome.pages != len(expected.pages)
@@ -335,6 +360,7 @@ def collect_records(work: _Work, cleaning: Any, progress: Progress) -> None:
                 "could not be placed in the packet: its page tree is damaged (readers "
                 "disagree on its pages)",
                 "Open it and save or print it to a new PDF, then build again.",
+                n,
             )
         work.records[n] = dataclasses.replace(expected, pdf=outcome.pdf)
         work.cleaned.append(outcome)
@@ -349,8 +375,10 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _record_error(record: Any, what: str, fix: str) -> RecordError:
-    return RecordError(f"the record \u201c{record.title}\u201d ({record.file}) {what}.", fix)
+def _record_error(record: Any, what: str, fix: str, index: int) -> RecordError:
+    error = RecordError(f"the record \u201c{record.title}\u201d ({record.file}) {what}.", fix)
+    error.items = [(index, record.file, f"{what}. {fix}".strip())]
+    return error
 
 
 def _report_cleaning(work: _Work, record: Any, outcome: Any) -> None:
@@ -404,6 +432,7 @@ def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
         work.options.today,
         missing,
         urgent=list(work.report.urgent_symptoms),
+        clinic=work.options.clinic,
     )
     return composer.front_matter(), composer.closing()
 
@@ -433,6 +462,7 @@ def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any
                 record,
                 f"could not be placed in the packet ({type(exc).__name__})",
                 "Open it and save or print it to a new PDF, then build again.",
+                rp.index,
             ) from None
         work.record_outlines.append(cleaned.outline)
         progress.advance()

@@ -38,6 +38,14 @@ app.add_typer(add_app, name="add")
 
 class _State:
     verbose = False
+    config_path: Path | None = None
+
+
+def _config() -> Any:
+    """The clinic's settings in effect (see sopacket.config)."""
+    from . import config
+
+    return config.load(_State.config_path)
 
 
 def _version(value: bool) -> None:
@@ -55,8 +63,18 @@ def _main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="The clinic's config file (default: $SOPACKET_CONFIG, else config.yaml in "
+            "the user's config folder; see `sopacket config show`).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     _State.verbose = verbose
+    _State.config_path = config_file
 
 
 @contextlib.contextmanager
@@ -219,6 +237,18 @@ RecordMemoryOption = Annotated[
         metavar="MIB",
     ),
 ]
+
+
+def _paper(paper: str | None, settings: Any) -> Any:
+    chosen = (paper or settings.paper or "letter").lower()
+    if chosen not in ("letter", "a4"):
+        from .errors import UsageError
+
+        raise UsageError(
+            f"--paper must be letter or a4, not '{chosen}'.",
+            "Use --paper letter (US) or --paper a4.",
+        )
+    return chosen
 
 
 def _access(base_dir: Path | None, seconds: float, mib: int, ask: Any = None) -> Any:
@@ -417,7 +447,7 @@ def check(
         from .check import check_file
 
         access = _access(base_dir, record_time_limit, record_memory_limit, passwords.record_asker())
-        report = check_file(packet, checklist, strict=strict, access=access)
+        report = check_file(packet, checklist or _config().checklist, strict=strict, access=access)
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             if report.urgent_symptoms:
@@ -569,7 +599,8 @@ class _RichProgress:
 @app.command()
 def build(
     packet: Annotated[
-        Path, typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False)
+        str,
+        typer.Argument(help="The packet file (packet.yaml), or - to read it from standard input."),
     ],
     output: Annotated[
         Path | None,
@@ -581,8 +612,12 @@ def build(
         ),
     ] = None,
     paper: Annotated[
-        str, typer.Option(help="Paper size of sopacket's own pages and of images: letter or a4.")
-    ] = "letter",
+        str | None,
+        typer.Option(
+            help="Paper size of sopacket's own pages and of images: letter or a4 "
+            "(default: the config file's, else letter)."
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool,
         typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
@@ -652,13 +687,14 @@ def build(
         from .build import BuildOptions, NullProgress
         from .build import build as build_packet
 
-        paper = paper.lower()
-        if paper not in ("letter", "a4"):
+        settings = _config()
+        paper = _paper(paper, settings)
+        if packet == "-" and password_stdin:
             from .errors import UsageError
 
             raise UsageError(
-                f"--paper must be letter or a4, not '{paper}'.",
-                "Use --paper letter (US) or --paper a4.",
+                "standard input carries the packet file, so it cannot carry the password too.",
+                "Use --password-file FILE, --keyring or --generate-password --keyring.",
             )
         pw_options = passwords.PasswordOptions(
             stdin=password_stdin,
@@ -709,7 +745,8 @@ def build(
             paper=paper,  # type: ignore[arg-type]
             allow_incomplete=allow_incomplete,
             force=force,
-            checklist=checklist,
+            checklist=checklist or settings.checklist,
+            clinic=settings.clinic,
             access=_access(base_dir, record_time_limit, record_memory_limit, ask),
         )
         if sys.stderr.isatty() and not quiet and not json_output:
@@ -791,6 +828,228 @@ def _show_generated(value: str, *, stored: bool, packet_id: str = "ID") -> None:
             "A new password was generated and stored in your OS keyring; "
             "show it with `sopacket password show ID`."
         )
+
+
+# --- batch ------------------------------------------------------------------------------
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Packet files, or folders searched for packet files."),
+    ],
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Where the packets go, each named by its id (default: the config file's "
+            "output_dir).",
+            file_okay=False,
+        ),
+    ] = None,
+    use_keyring: Annotated[
+        bool,
+        typer.Option("--keyring", help="Use each packet's password stored in the OS keyring."),
+    ] = False,
+    generate_password: Annotated[
+        bool,
+        typer.Option(
+            "--generate-password",
+            help="Make a new password for each packet built, stored in the OS keyring under "
+            "its id (packets skipped as up to date keep theirs).",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Packets built at once (default: CPUs).", min=1),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write a report: FILE.json or FILE.csv."),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="K/N: build only the packets whose id falls in shard K of N (a stable "
+            "hash), to spread a large export over N machines.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Build even packets that are up to date.")
+    ] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete", help="Build packets missing required items (covers say so)."
+        ),
+    ] = False,
+    checklist: Annotated[
+        str | None, typer.Option(help="Checklist name or file (default: config, specialty).")
+    ] = None,
+    paper: Annotated[str | None, typer.Option(help="letter or a4 (default: config).")] = None,
+    base_dir: BaseDirOption = None,
+    record_time_limit: RecordTimeOption = 60.0,
+    record_memory_limit: RecordMemoryOption = 2048,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Build many packets at once, in parallel, for clinic staff.
+
+    Each packet builds in its own process into OUTDIR/ID.pdf; one failure never stops the
+    batch. Packets whose output is newer than their file and records are skipped unless
+    --force. Exit codes: 0 all built or up to date, 1 any failed or incomplete, 2 usage.
+
+    Example: `sopacket batch examples/batch -o packets --keyring --report report.csv`
+    """
+    with _reported(json_output):
+        from . import batch as batch_lib
+        from . import keystore, passwords
+        from .errors import UsageError
+
+        settings = _config()
+        out = output_dir or settings.output_dir
+        if out is None:
+            raise UsageError(
+                "no output folder was given.",
+                "Add -o FOLDER, or set output_dir in the config file (sopacket config show).",
+            )
+        if use_keyring == generate_password:
+            raise UsageError(
+                "batch needs one password source: --keyring (each packet's stored password) "
+                "or --generate-password (a new one each, stored in the keyring).",
+                "Store passwords with `sopacket password set ID`, or use --generate-password.",
+            )
+        if report is not None and report.suffix.lower() not in (".json", ".csv"):
+            raise UsageError(
+                f"the report {report} must end in .json or .csv.",
+                "Name it report.json or report.csv.",
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        access = _access(base_dir, record_time_limit, record_memory_limit)
+        options = batch_lib.BatchOptions(
+            output_dir=out,
+            passwords="generate" if generate_password else "keyring",
+            jobs=jobs,
+            force=force,
+            shard=batch_lib.parse_shard(shard) if shard else None,
+            allow_incomplete=allow_incomplete,
+            checklist=checklist or settings.checklist,
+            paper=_paper(paper, settings),
+            clinic=settings.clinic,
+            base_dir=access.base_dir,
+            limits=access.limits,
+        )
+        files = batch_lib.find_packets(paths)
+        if not files:
+            raise UsageError(
+                "no packet files were found there.",
+                "Name packet files, or folders holding them (YAML files starting `sopacket: 1`).",
+            )
+        keystore.check_available()
+
+        def password_for(packet_id: str) -> str:
+            if generate_password:
+                return passwords.generate_passphrase()
+            return keystore.fetch(packet_id)
+
+        def keep(packet_id: str, value: str) -> None:
+            keystore.store(packet_id, value)
+
+        def stored(packet_id: str) -> str | None:
+            from .errors import KeyringError
+
+            try:
+                return keystore.fetch(packet_id)
+            except KeyringError:
+                return None
+
+        show = sys.stderr.isatty() and not quiet and not json_output
+        result = _run_batch(
+            batch_lib,
+            files,
+            options,
+            password_for,
+            keep if generate_password else None,
+            stored,
+            show,
+        )
+        if report is not None:
+            batch_lib.write_report(result, report)
+        if json_output:
+            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        else:
+            from . import display
+
+            display.batch_summary(result)
+            if report is not None:
+                display.err.print(f"Report written: {report}", markup=False)
+        _exit(result.exit_code)
+
+
+def _run_batch(
+    batch_lib: Any,
+    files: list[Path],
+    options: Any,
+    password_for: Any,
+    keep: Any,
+    stored: Any,
+    show: bool,
+) -> Any:
+    """The batch with a live display on stderr: done, failed and remaining packets."""
+    if not show:
+        return batch_lib.run(files, options, password_for, keep, stored=stored)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from . import display
+
+    counts = {"built": 0, "skipped": 0, "incomplete": 0, "failed": 0}
+    with Progress(
+        TextColumn("[bold]Packets[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=display.err,
+        transient=True,
+    ) as live:
+        task = live.add_task("", total=len(files))
+
+        def progress(row: Any, done: int, total: int) -> None:
+            counts[row.status] += 1
+            failed = counts["failed"] + counts["incomplete"]
+            live.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"built {counts['built']} · skipped {counts['skipped']} · "
+                f"failed {failed} · remaining {total - done}",
+            )
+
+        return batch_lib.run(files, options, password_for, keep, progress, stored)
+
+
+# --- config -------------------------------------------------------------------------------
+
+config_app = typer.Typer(help="The clinic's settings (config file).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(json_output: JsonOption = False) -> None:
+    """Show the settings in effect and where each came from.
+
+    Example: `sopacket config show`
+    """
+    with _reported(json_output):
+        settings = _config()
+        if json_output:
+            typer.echo(json.dumps(settings.to_json(), ensure_ascii=False, indent=2))
+            return
+        from . import display
+
+        display.config_table(settings)
 
 
 # --- password -------------------------------------------------------------------------

@@ -116,3 +116,44 @@ def verify_report(report: Any, console: Console = out) -> None:
             "[bold red]The packet is not intact.[/] Do not send it: build it again from the "
             "packet file (and check the records marked FAIL)."
         )
+
+
+def batch_summary(result: Any, console: Console = out) -> None:
+    """One line per packet that needs attention, then the totals."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Packet")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Pages", justify="right")
+    table.add_column("Output / problem")
+    colours = {"built": "green", "skipped": "dim", "incomplete": "yellow", "failed": "bold red"}
+    for row in result.rows:
+        detail = row.output or ""
+        if row.status in ("failed", "incomplete"):
+            detail = "; ".join(row.problems) or "failed"
+        table.add_row(
+            escape(row.packet_id or row.source),
+            f"[{colours[row.status]}]{row.status}[/]",
+            str(row.pages or ""),
+            escape(detail),
+        )
+    console.print(table, soft_wrap=False)
+    s = result.to_json()["summary"]
+    bad = s["failed"] + s["incomplete"]
+    colour = "red" if bad else "green"
+    console.print(
+        f"[bold {colour}]{s['built']} built, {s['skipped']} up to date, {s['incomplete']} "
+        f"incomplete, {s['failed']} failed[/] (of {s['total']}) in {escape(str(result.output_dir))}"
+    )
+
+
+def config_table(settings: Any, console: Console = out) -> None:
+    where = "found" if settings.found else "not found: defaults in effect"
+    console.print(f"Config file: {escape(str(settings.path))} ({where})")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Setting")
+    table.add_column("Value")
+    table.add_column("From")
+    for key, setting in settings.settings.items():
+        value = "" if setting.value is None else str(setting.value)
+        table.add_row(escape(key), escape(value), escape(setting.source))
+    console.print(table, soft_wrap=False)

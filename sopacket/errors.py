@@ -135,6 +135,9 @@ class RecordError(SopacketError):
     """A record file cannot be read or used."""
 
     exit_code = ExitCode.RECORD_ERROR
+    items: list[tuple[int, str, str]] = []  # noqa: RUF012 - replaced per instance
+    """Each record concerned: (index, its ``file:``, what is wrong and how to fix it),
+    without the record's title, for reports that must not name it."""
 
 
 class PasswordError(SopacketError):

@@ -93,8 +93,13 @@ def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
 class Job(Generic[T]):
     """A function running in a child process; :meth:`result` waits for it."""
 
-    def __init__(self, func: Callable[..., T], *args: Any, limits: Limits | None = None) -> None:
+    def __init__(
+        self, func: Callable[..., T], *args: Any, limits: Limits | None = None, group: bool = False
+    ) -> None:
+        """``group``: the child leads a process group of its own, and stopping it stops
+        every process it started too."""
         self.limits = limits or Limits()
+        self.group = group
         if hasattr(os, "fork"):
             self._start_fork(func, args)
         else:  # pragma: no cover - Windows
@@ -112,6 +117,8 @@ class Job(Generic[T]):
             code = 0
             try:
                 os.close(read_fd)
+                if self.group:
+                    os.setpgid(0, 0)
                 _quiet()
                 _limit_memory(self.limits)
                 _limit_time(self.limits)
@@ -196,7 +203,9 @@ class Job(Generic[T]):
             import contextlib
             import signal
 
-            with contextlib.suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if self.group:
+                    os.killpg(self._pid, signal.SIGKILL)
                 os.kill(self._pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._pid, 0)
@@ -227,8 +236,10 @@ class Pool(Generic[T]):
         calls: list[tuple[Any, ...]],
         limits: Limits | list[Limits] | None = None,
         jobs: int | None = None,
+        group: bool = False,
     ) -> None:
         self.func = func
+        self.group = group
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         each = limits if isinstance(limits, list) else [limits or Limits()] * len(calls)
         self._pending = iter(list(zip(calls, each, strict=True)))
@@ -241,7 +252,7 @@ class Pool(Generic[T]):
             if nxt is None:
                 return
             args, own = nxt
-            self._running.append(Job(self.func, *args, limits=own))
+            self._running.append(Job(self.func, *args, limits=own, group=self.group))
 
     def __iter__(self) -> Iterator[T | ChildFailed]:
         try:

@@ -335,3 +335,27 @@ class Packet(_Model):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the packet format (draft 2020-12)."""
     return Packet.model_json_schema()
+
+
+class Clinic(_Model):
+    """The clinic preparing packets, shown on each packet's cover ("Prepared with")."""
+
+    name: str | None = Field(default=None, description="e.g. 'Riverside Second-Opinion Service'.")
+    contact: str | None = Field(
+        default=None, description="A phone number, e-mail or address, as one line."
+    )
+
+
+class ClinicConfig(_Model):
+    """sopacket's config file (config.yaml): the clinic's defaults."""
+
+    clinic: Clinic | None = None
+    checklist: str | None = Field(
+        default=None, description="Default checklist: a built-in name or a checklist file."
+    )
+    output_dir: str | None = Field(
+        default=None, description="Default output folder for `sopacket batch`."
+    )
+    paper: Annotated[Literal["letter", "a4"], BeforeValidator(_lower)] | None = Field(
+        default=None, description="Paper size of the packet's own pages: letter or a4."
+    )

@@ -1,0 +1,418 @@
+"""Build many packets at once, for clinic staff: find -> plan -> build in parallel -> report.
+
+    find the packet files -> read each one's id -> keep this shard -> skip what is up to
+    date -> build the rest, each in its own process -> one row per packet
+
+One bad or slow packet costs its own row, never the batch: each packet builds in a child
+process (which reads its records in children of its own, with their limits). Passwords
+are handled here, in the parent: read from the keyring before a packet's build starts, or
+generated and stored in the keyring only once its packet is written. No password is ever
+in a row, a report or a message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ExitCode, SopacketError, UsageError
+from .isolate import ChildFailed, Limits
+
+Status = Literal["built", "skipped", "incomplete", "failed"]
+PACKET_SUFFIXES = (".yaml", ".yml")
+_PACKET_HEAD = re.compile(rb"^sopacket\s*:", re.M)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    output_dir: Path
+    passwords: Literal["keyring", "generate"] = "keyring"
+    """keyring: each packet's stored password; generate: a new one per built packet,
+    stored in the keyring under the packet id once the packet is written."""
+    jobs: int | None = None
+    """Packets built at once (default: the number of CPUs)."""
+    force: bool = False
+    """Build even what is up to date."""
+    shard: tuple[int, int] | None = None
+    """(K, N): only the packets whose id falls in shard K of N (1-based)."""
+    allow_incomplete: bool = False
+    checklist: str | None = None
+    paper: Literal["letter", "a4"] = "letter"
+    clinic: str | None = None
+    base_dir: Path | None = None
+    limits: Limits = field(default_factory=Limits)
+    """Limits of the child reading each record."""
+    packet_seconds: float = 3600.0
+    """Time allowed to one packet's whole build."""
+
+
+@dataclass
+class Row:
+    """One packet's outcome (a line of the report). Never holds a password."""
+
+    source: str
+    packet_id: str | None = None
+    status: Status = "failed"
+    output: str | None = None
+    pages: int | None = None
+    bytes: int | None = None
+    seconds: float = 0.0
+    ready: bool | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.packet_id,
+            "source": self.source,
+            "status": self.status,
+            "output": self.output,
+            "pages": self.pages,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 2),
+            "ready": self.ready,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass
+class BatchResult:
+    rows: list[Row]
+    output_dir: Path
+    shard: tuple[int, int] | None = None
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        bad = any(r.status in ("failed", "incomplete") for r in self.rows)
+        return ExitCode.NOT_READY if bad else ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sopacket_batch": 1,
+            "output_dir": str(self.output_dir),
+            "shard": list(self.shard) if self.shard else None,
+            "summary": {s: self.count(s) for s in ("built", "skipped", "incomplete", "failed")}
+            | {"total": len(self.rows)},
+            "packets": [r.to_json() for r in self.rows],
+        }
+
+
+# --- find and plan ----------------------------------------------------------------------
+
+
+def find_packets(paths: list[Path]) -> list[Path]:
+    """Packet files among ``paths``: files as given, folders searched (recursively) for
+    YAML files that are sopacket packets (a top-level ``sopacket:`` line)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if candidate.suffix.lower() in PACKET_SUFFIXES and _looks_like_packet(candidate):
+                    found.append(candidate)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"{path} does not exist.", "Name packet files or folders.")
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _looks_like_packet(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return bool(_PACKET_HEAD.search(head))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/8"`` -> (2, 8)."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(
+            f"--shard {text} is not of the form K/N with 1 <= K <= N.",
+            "For example --shard 1/4 builds the first of four shards.",
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def shard_of(packet_id: str, n: int) -> int:
+    """The shard (1-based, of ``n``) a packet id falls in: a stable hash, the same on every
+    machine and every run."""
+    digest = hashlib.sha256(packet_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n + 1
+
+
+@dataclass
+class _Planned:
+    row: Row
+    path: Path
+    output: Path | None = None
+    inputs: list[Path] = field(default_factory=list)
+
+
+def plan(
+    files: list[Path], options: BatchOptions, stored: Callable[[str], str | None] | None = None
+) -> list[_Planned]:
+    """Read each packet's id and records; keep this shard; mark what is up to date: an
+    output newer than the packet file and its records, which the password stored for it
+    (``stored(id)``) opens. (A batch killed between writing a packet and storing its new
+    password thus builds that packet again rather than leave it unopenable.)"""
+    from .packet import load_packet
+
+    planned: list[_Planned] = []
+    by_id: dict[str, _Planned] = {}
+    for path in files:
+        row = Row(str(path))
+        item = _Planned(row, path)
+        try:
+            lp = load_packet(path)
+        except SopacketError as exc:
+            row.problems = _problems(exc)
+            planned.append(item)
+            continue
+        row.packet_id = lp.id
+        if options.shard and shard_of(lp.id, options.shard[1]) != options.shard[0]:
+            continue
+        if lp.id in by_id:
+            row.problems = [
+                f"another packet file ({by_id[lp.id].path}) has the same id '{lp.id}'; "
+                "give each packet its own `id:`"
+            ]
+            planned.append(item)
+            continue
+        by_id[lp.id] = item
+        item.output = options.output_dir / f"{lp.id}.pdf"
+        item.inputs = [path] + [lp.record_path(i) for i in range(len(lp.packet.records))]
+        if not options.force and _up_to_date(item.output, item.inputs, lp.id, stored):
+            row.status = "skipped"
+            row.output = str(item.output)
+            row.problems = ["up to date (use --force to build it again)"]
+        planned.append(item)
+    return planned
+
+
+def _up_to_date(
+    output: Path, inputs: list[Path], packet_id: str, stored: Callable[[str], str | None] | None
+) -> bool:
+    try:
+        built = output.stat().st_mtime
+        if not all(p.stat().st_mtime < built for p in inputs):
+            return False
+    except OSError:
+        return False
+    if stored is None:
+        return True
+    from .verify import opens
+
+    secret = stored(packet_id)
+    return secret is not None and opens(output, secret)
+
+
+# --- build --------------------------------------------------------------------------------
+
+
+def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -> Row:
+    """In the packet's own process: build it and describe the outcome."""
+    from .build import BuildOptions, build
+    from .errors import NotReadyError
+    from .records import RecordAccess
+
+    row = Row(str(path))
+    started = time.monotonic()
+    try:
+        result = build(
+            path,
+            password,
+            BuildOptions(
+                output=output,
+                paper=options.paper,
+                allow_incomplete=options.allow_incomplete,
+                force=True,  # up-to-date outputs were skipped; the rest are rebuilt
+                checklist=options.checklist,
+                clinic=options.clinic,
+                access=RecordAccess(options.base_dir, options.limits, None),
+            ),
+        )
+    except NotReadyError as exc:
+        row.status = "incomplete"
+        row.problems = _problems(exc)
+    except SopacketError as exc:
+        row.problems = _problems(exc)
+    except Exception as exc:  # a bug: the row says so, the batch goes on
+        row.problems = [f"sopacket failed unexpectedly ({type(exc).__name__}); please report it"]
+    else:
+        row.status = "built"
+        row.packet_id = result.packet_id
+        row.output = str(result.output)
+        row.pages = result.pages
+        row.bytes = result.bytes
+        row.ready = result.ready
+        row.problems = _notes(result)
+    row.seconds = time.monotonic() - started
+    return row
+
+
+def _notes(result: Any) -> list[str]:
+    """What the build said about its records, by number and file, not by title."""
+    notes = []
+    for n, rec in enumerate(result.records, 1):
+        said = []
+        if rec.repaired:
+            said.append("was damaged and has been repaired")
+        if rec.removed:
+            said.append("had its " + ", ".join(rec.removed) + " left out")
+        if rec.flattened_fields:
+            said.append(f"had {rec.flattened_fields} form field(s) turned into plain text")
+        if said:
+            notes.append(f"record {n} ({rec.file}) " + " and ".join(said))
+    if any("could not be drawn" in w for w in result.warnings):
+        notes.append("some characters could not be drawn with the installed fonts")
+    return notes
+
+
+_FOUND = re.compile(r" \(found .*?\)(?=\.|$)")
+
+
+def _problems(exc: SopacketError) -> list[str]:
+    """An error as report lines, without the values found in the file (patient data)."""
+    from .errors import PacketFileError, RecordError
+
+    if isinstance(exc, RecordError) and exc.items:
+        return [f"record {n + 1} ({file}) {detail}" for n, file, detail in exc.items]
+    if isinstance(exc, PacketFileError):
+        return [
+            _FOUND.sub("", f"{p.where}: {p.field + ': ' if p.field else ''}{p.message}")
+            for p in exc.problems
+        ]
+    return [f"{exc.message} {exc.fix}".strip()]
+
+
+PasswordFor = Callable[[str], str]
+
+
+def run(
+    files: list[Path],
+    options: BatchOptions,
+    password_for: PasswordFor,
+    keep_password: Callable[[str, str], None] | None = None,
+    progress: Callable[[Row, int, int], None] | None = None,
+    stored: Callable[[str], str | None] | None = None,
+) -> BatchResult:
+    """Build the packets in ``files``. ``password_for(packet_id)`` gives a packet's
+    password (it may raise SopacketError: that packet fails); ``keep_password(id, pw)`` is
+    called once a packet with a new password was written; ``progress(row, done, total)``
+    after each packet; ``stored(packet_id)`` the password stored for a packet, or None
+    (an up-to-date packet is skipped only if it opens with it)."""
+    from .isolate import Pool
+
+    _preload()
+    planned = plan(files, options, stored)
+    todo = [p for p in planned if p.output is not None and p.row.status != "skipped"]
+    total = len(planned)
+    done = 0
+    for item in planned:
+        if item not in todo:
+            done += 1
+            if progress:
+                progress(item.row, done, total)
+    calls: list[tuple[Any, ...]] = []
+    secrets: list[str] = []
+    ready: list[_Planned] = []
+    for item in todo:
+        assert item.output is not None and item.row.packet_id is not None
+        try:
+            secret = password_for(item.row.packet_id)
+        except SopacketError as exc:
+            item.row.problems = _problems(exc)
+            done += 1
+            if progress:
+                progress(item.row, done, total)
+            continue
+        calls.append((item.path, item.output, secret, options))
+        secrets.append(secret)
+        ready.append(item)
+    limits = Limits(memory=0, seconds=options.packet_seconds)
+    pool = Pool(_build_one, calls, limits, options.jobs, group=True)
+    try:
+        for item, secret, outcome in zip(ready, secrets, pool, strict=True):
+            if isinstance(outcome, ChildFailed):
+                item.row.problems = [f"the build stopped: {outcome.reason}"]
+            else:
+                outcome.source = item.row.source
+                item.row = dataclasses.replace(outcome, packet_id=item.row.packet_id)
+                if outcome.status == "built" and keep_password is not None:
+                    try:
+                        keep_password(item.row.packet_id or "", secret)
+                    except SopacketError as exc:
+                        item.row.status = "failed"
+                        item.row.problems.append(
+                            "the packet was written, but its new password could not be "
+                            f"stored: {exc.message} Delete {item.row.output} and build it "
+                            "again once the keyring works."
+                        )
+            done += 1
+            if progress:
+                progress(item.row, done, total)
+    finally:
+        pool.close()
+    return BatchResult([p.row for p in planned], options.output_dir, options.shard)
+
+
+def _preload() -> None:
+    """Import the build's libraries once, here: every packet's process then shares them
+    instead of importing them again."""
+    import pikepdf  # noqa: F401
+    import reportlab.platypus  # noqa: F401
+
+    from . import build, compose, sanitise  # noqa: F401
+    from .fonts import load
+
+    load()
+
+
+# --- report --------------------------------------------------------------------------------
+
+CSV_COLUMNS = ["id", "source", "status", "output", "pages", "bytes", "seconds", "ready", "problems"]
+
+
+def write_report(result: BatchResult, path: Path) -> None:
+    """The report as JSON or CSV (by the file's extension), written atomically."""
+    import json
+
+    from .output import write_bytes, write_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_text(path, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    elif suffix == ".csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for row in result.rows:
+            data = row.to_json()
+            data["problems"] = " | ".join(row.problems)
+            writer.writerow(data)
+        write_bytes(path, buf.getvalue().encode("utf-8"))
+    else:
+        raise UsageError(
+            f"the report {path} must end in .json or .csv.", "Name it report.json or report.csv."
+        )

@@ -1,0 +1,122 @@
+"""The clinic's settings, configured once: a YAML file in the user's config folder.
+
+    clinic:
+      name: Riverside Oncology Second-Opinion Service
+      contact: +1 555 0100 · opinions@riverside.example
+    checklist: oncology            # default for check, build and batch
+    output_dir: ~/packets          # default output folder for batch
+    paper: a4                      # letter or a4
+
+The file is found at ``--config FILE`` if given, else ``$SOPACKET_CONFIG``, else
+``config.yaml`` in the platform's config folder for sopacket (Linux:
+``~/.config/sopacket``, macOS: ``~/Library/Application Support/sopacket``, Windows:
+``%APPDATA%\\sopacket``). Every value records where it came from, for `sopacket config
+show`. A command-line option always wins over the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import PacketFileError, Problem, UsageError
+
+ENV = "SOPACKET_CONFIG"
+KEYS = ("clinic.name", "clinic.contact", "checklist", "output_dir", "paper")
+
+
+def default_path() -> Path:
+    """Where the config file lives by the platform's convention."""
+    import typer
+
+    return Path(typer.get_app_dir("sopacket")) / "config.yaml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    source: str
+    """"default", or the file it came from."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings in effect, each with its source."""
+
+    path: Path
+    """The config file looked for (it may not exist)."""
+    found: bool
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        setting = self.settings.get(key)
+        return setting.value if setting else None
+
+    @property
+    def clinic(self) -> str | None:
+        """The clinic's name and contact as one line for the cover, or None."""
+        parts = [p for p in (self.get("clinic.name"), self.get("clinic.contact")) if p]
+        return " \u00b7 ".join(parts) if parts else None
+
+    @property
+    def checklist(self) -> str | None:
+        return self.get("checklist")
+
+    @property
+    def output_dir(self) -> Path | None:
+        value = self.get("output_dir")
+        return Path(value).expanduser() if value else None
+
+    @property
+    def paper(self) -> Literal["letter", "a4"]:
+        return self.get("paper") or "letter"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sopacket_config": 1,
+            "file": str(self.path),
+            "found": self.found,
+            "settings": {
+                key: {"value": self.settings[key].value, "source": self.settings[key].source}
+                for key in KEYS
+            },
+        }
+
+
+def load(path: Path | None = None) -> Config:
+    """The settings in effect: ``path`` (which must exist), else $SOPACKET_CONFIG (which
+    must exist), else the platform's config file if there is one, else the defaults."""
+    explicit = path is not None or bool(os.environ.get(ENV))
+    where = Path(path or os.environ.get(ENV) or default_path()).expanduser()
+    defaults = {key: Setting(None, "default") for key in KEYS}
+    defaults["paper"] = Setting("letter", "default")
+    if not where.exists():
+        if explicit:
+            raise UsageError(
+                f"the config file {where} does not exist.",
+                "Check the path given with --config or in $SOPACKET_CONFIG.",
+            )
+        return Config(where, False, defaults)
+    from . import loader
+    from .model import ClinicConfig
+    from .packet import validate_as
+
+    source = loader.load(where)
+    model = validate_as(source, ClinicConfig)
+    settings = dict(defaults)
+    values = {
+        "clinic.name": model.clinic.name if model.clinic else None,
+        "clinic.contact": model.clinic.contact if model.clinic else None,
+        "checklist": model.checklist,
+        "output_dir": model.output_dir,
+        "paper": model.paper,
+    }
+    for key, value in values.items():
+        if value is not None:
+            settings[key] = Setting(value, str(where))
+    return Config(where, True, settings)
+
+
+__all__ = ["Config", "PacketFileError", "Problem", "Setting", "default_path", "load"]

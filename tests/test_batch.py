@@ -1,0 +1,312 @@
+"""`sopacket batch`: many packets in parallel, one report, nothing partial, resumable,
+and shards that partition the work exactly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sopacket.batch import shard_of
+from sopacket.cli import app
+
+from .conftest import EXAMPLE, MINIMAL, ROOT, write
+from .test_passwords import MemoryKeyring
+from .test_passwords import memory_keyring as memory_keyring
+
+EXAMPLE_TEXT = (EXAMPLE / "packet.yaml").read_text()
+
+
+def complete_packet(folder: Path, packet_id: str) -> Path:
+    """A copy of the complete example packet under another id."""
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "packet.yaml"
+    path.write_text(EXAMPLE_TEXT.replace("id: example-jd-2026", f"id: {packet_id}"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """32 packets: 28 complete, and 4 broken in different ways."""
+    root = tmp_path_factory.mktemp("batch") / "in"
+    for n in range(28):
+        complete_packet(root / f"patient-{n:02d}", f"bt-{n:02d}")
+    complete_packet(root / "yaml-error", "bt-yaml")
+    (root / "yaml-error" / "packet.yaml").write_text("sopacket: 1\npatient: [unclosed\n")
+    complete_packet(root / "missing-record", "bt-missing")
+    (root / "missing-record" / "records" / "blood-tests.pdf").unlink()
+    complete_packet(root / "corrupt-record", "bt-corrupt")
+    (root / "corrupt-record" / "records" / "genomic-test.pdf").write_bytes(b"%PDF-1.7 broken")
+    path = complete_packet(root / "incomplete", "bt-incomplete")
+    text = path.read_text()
+    path.write_text(re.sub(r"\nquestions:\n(  .*\n)+", "\n", text))
+    return root
+
+
+def run_batch(*args: str):
+    return CliRunner().invoke(app, ["batch", *args])
+
+
+def opens(pdf: Path, password: str) -> bool:
+    check = subprocess.run(
+        ["qpdf", f"--password={password}", "--check", str(pdf)], capture_output=True
+    )
+    return check.returncode == 0
+
+
+def test_a_batch_with_broken_packets(
+    batch_set: Path, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    out = tmp_path / "out"
+    report = tmp_path / "report.json"
+    result = run_batch(
+        str(batch_set),
+        "-o",
+        str(out),
+        "--generate-password",
+        "--report",
+        str(report),
+        "--jobs",
+        "2",
+    )
+    assert result.exit_code == 1, result.output
+    data = json.loads(report.read_text())
+    rows = {Path(r["source"]).parent.name: r for r in data["packets"]}
+    assert len(rows) == 32
+    assert data["summary"] == {"built": 28, "skipped": 0, "incomplete": 1, "failed": 3, "total": 32}
+    assert (
+        rows["yaml-error"]["status"] == "failed"
+        and "not valid YAML" in rows["yaml-error"]["problems"][0]
+    )
+    assert "blood-tests.pdf" in rows["missing-record"]["problems"][0]
+    assert "does not exist" in rows["missing-record"]["problems"][0]
+    assert "genomic-test.pdf" in rows["corrupt-record"]["problems"][0]
+    assert rows["incomplete"]["status"] == "incomplete"
+    assert "Questions prepared" in rows["incomplete"]["problems"][0]
+    # Each good packet is named by its id and opens with its own stored password.
+    stored = {user: pw for (svc, user), pw in memory_keyring.store.items()}
+    built = sorted(out.glob("*.pdf"))
+    assert [p.stem for p in built] == [f"bt-{n:02d}" for n in range(28)]
+    assert len(set(stored.values())) == 28
+    for pdf in built[:5]:
+        assert opens(pdf, stored[pdf.stem]) and not opens(
+            pdf, stored["bt-27" if pdf.stem != "bt-27" else "bt-00"]
+        )
+    # No password in the report; no patient name or record title either.
+    text = report.read_text()
+    for value in stored.values():
+        assert value not in text
+    assert "Jane Doe" not in text and "Core biopsy" not in text
+    # The human summary names the failures.
+    assert "28 built" in result.stdout and "3 failed" in result.stdout
+
+    # Re-running is cheap: everything built is skipped, keeps its password; failures stay.
+    again = run_batch(
+        str(batch_set), "-o", str(out), "--generate-password", "--report", str(tmp_path / "r.csv")
+    )
+    assert again.exit_code == 1
+    with (tmp_path / "r.csv").open(newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    assert sum(r["status"] == "skipped" for r in csv_rows) == 28
+    assert {user: pw for (svc, user), pw in memory_keyring.store.items()} == stored
+    assert set(csv_rows[0]) == {
+        "id",
+        "source",
+        "status",
+        "output",
+        "pages",
+        "bytes",
+        "seconds",
+        "ready",
+        "problems",
+    }
+
+    # A packet changed since its build is built again; --force rebuilds everything.
+    time.sleep(0.01)
+    (batch_set / "patient-03" / "packet.yaml").touch()
+    third = run_batch(
+        str(batch_set / "patient-03"),
+        str(batch_set / "patient-04"),
+        "-o",
+        str(out),
+        "--keyring",
+        "--json",
+    )
+    data = json.loads(third.stdout)
+    assert [p["status"] for p in data["packets"]] == ["built", "skipped"]
+    assert third.exit_code == 0
+
+
+def test_shards_partition_the_packets(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    for n in range(12):
+        write(
+            tmp_path / "in" / f"p{n}" / "packet.yaml",
+            MINIMAL.replace("sopacket: 1\n", f"sopacket: 1\nid: shard-{n}\n"),
+        )
+        memory_keyring.store[("sopacket", f"shard-{n}")] = "correct horse battery staple"
+    built: list[str] = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"out{k}"
+        result = run_batch(
+            str(tmp_path / "in"),
+            "-o",
+            str(out),
+            "--keyring",
+            "--allow-incomplete",
+            "--shard",
+            f"{k}/3",
+            "--json",
+        )
+        assert result.exit_code == 0, result.output
+        ids = [p["id"] for p in json.loads(result.stdout)["packets"]]
+        assert all(shard_of(i, 3) == k for i in ids)
+        assert sorted(p.stem for p in out.glob("*.pdf")) == sorted(ids)
+        built += ids
+    assert sorted(built) == sorted(f"shard-{n}" for n in range(12))  # each once, all of them
+    assert (
+        run_batch(
+            str(tmp_path / "in"), "-o", str(tmp_path / "x"), "--keyring", "--shard", "4/3"
+        ).exit_code
+        == 2
+    )
+
+
+def test_usage_errors(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    write(tmp_path / "p" / "packet.yaml", MINIMAL)
+    both = run_batch(
+        str(tmp_path / "p"), "-o", str(tmp_path / "o"), "--keyring", "--generate-password"
+    )
+    assert both.exit_code == 2 and "one password source" in both.output
+    no_out = run_batch(str(tmp_path / "p"), "--keyring")
+    assert no_out.exit_code == 2 and "output folder" in no_out.output
+    bad_report = run_batch(
+        str(tmp_path / "p"), "-o", str(tmp_path / "o"), "--keyring", "--report", "r.txt"
+    )
+    assert bad_report.exit_code == 2
+    (tmp_path / "empty").mkdir()
+    nothing = run_batch(str(tmp_path / "empty"), "-o", str(tmp_path / "o2"), "--keyring")
+    assert nothing.exit_code == 2 and "no packet files" in nothing.output
+    missing_pw = run_batch(
+        str(tmp_path / "p"), "-o", str(tmp_path / "o"), "--keyring", "--allow-incomplete", "--json"
+    )
+    assert missing_pw.exit_code == 1
+    (row,) = json.loads(missing_pw.stdout)["packets"]
+    assert row["status"] == "failed" and "no password" in row["problems"][0]
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    for name in ("a", "b"):
+        write(
+            tmp_path / name / "packet.yaml",
+            MINIMAL.replace("sopacket: 1\n", "sopacket: 1\nid: same\n"),
+        )
+    memory_keyring.store[("sopacket", "same")] = "correct horse battery staple"
+    result = run_batch(
+        str(tmp_path), "-o", str(tmp_path / "out"), "--keyring", "--allow-incomplete", "--json"
+    )
+    statuses = [(p["status"], p["problems"][:1]) for p in json.loads(result.stdout)["packets"]]
+    assert statuses[0][0] == "built"
+    assert statuses[1][0] == "failed" and "same id" in statuses[1][1][0]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        PYTHON_KEYRING_BACKEND="tests.plain_keyring.PlainFileKeyring",
+        SOPACKET_TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
+        TMPDIR=str(tmp_path / "tmp"),
+    )
+
+
+def test_killed_batch_leaves_no_partial_packet_and_rerun_completes(
+    batch_set: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (tmp_path / "tmp").mkdir()
+    env = _env(tmp_path)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sopacket",
+        "batch",
+        str(batch_set),
+        "-o",
+        str(out),
+        "--generate-password",
+        "--jobs",
+        "2",
+        "-q",
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 6:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    first = sorted(out.glob("*"))
+    assert 6 <= len(first) < 28, "the kill must land part-way"
+    keyring = json.loads((tmp_path / "keyring.json").read_text())
+    for pdf in first:  # only whole packets, each opening with the password stored for it
+        assert pdf.suffix == ".pdf" and not pdf.name.startswith(".")
+        stored = keyring.get(f"sopacket/{pdf.stem}")
+        assert stored is None or opens(pdf, stored)  # killed before storing: rebuilt below
+    assert list((tmp_path / "tmp").iterdir()) == []
+    again = subprocess.run(
+        [*cmd[:-1], "--report", str(tmp_path / "r.json")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 1, again.stderr
+    summary = json.loads((tmp_path / "r.json").read_text())["summary"]
+    assert summary["built"] + summary["skipped"] == 28
+    assert summary["skipped"] >= len(first) - 2
+    keyring = json.loads((tmp_path / "keyring.json").read_text())
+    for pdf in sorted(out.glob("*.pdf")):
+        assert opens(pdf, keyring[f"sopacket/{pdf.stem}"]), pdf
+
+
+def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = _env(tmp_path)
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sopacket",
+            "batch",
+            str(batch_set),
+            "-o",
+            str(out),
+            "--generate-password",
+            "-q",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    for pdf in out.glob("*"):
+        assert pdf.suffix == ".pdf" and not pdf.name.startswith(".")
