@@ -14,6 +14,8 @@ from sopacket.cli import app
 from sopacket.errors import ExitCode
 
 from .conftest import ROOT
+from .test_passwords import MemoryKeyring
+from .test_passwords import memory_keyring as memory_keyring  # a fixture
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PASSWORD = "readme example password"
@@ -23,6 +25,8 @@ COMMANDS = [
     "build",
     "schema",
     "verify",
+    "batch",
+    "config show",
     "add record",
     "add medication",
     "add question",
@@ -47,9 +51,12 @@ def test_every_exit_code_is_documented() -> None:
         assert re.search(rf"^\| {int(code)} \| {code.name} \|", README, flags=re.M), code
 
 
-def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no real user config
     runner = CliRunner()
     ran = 0
     for block in sh_blocks():
@@ -76,6 +83,7 @@ def test_readme_python_api_example_runs(monkeypatch: pytest.MonkeyPatch, capsys)
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "True Ready to build" in out and "Jane Doe ['Tamoxifen'" in out
+    assert "18 pages, 7 records" in out and "intact: True" in out
 
 
 def test_quick_start_commands_are_the_ci_commands() -> None:
