@@ -131,3 +131,15 @@ def test_specialty_checklist_needs_its_records(tmp_path: Path, template: str) ->
     assert not report.ready
     specialty_items = {i.id for i in report.blocking()} - {"test_results"}
     assert specialty_items, "the specialty checklist should ask for its own records"
+
+
+def test_the_shipped_schema_file_is_current() -> None:
+    """examples/jane-doe points editors at templates/packet.schema.json: it must match."""
+    import json
+
+    from sopacket.model import json_schema
+
+    from .conftest import ROOT
+
+    shipped = json.loads((ROOT / "templates" / "packet.schema.json").read_text())
+    assert shipped == json.loads(json.dumps(json_schema()))
