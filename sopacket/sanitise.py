@@ -37,7 +37,13 @@ from typing import Any
 PIXEL_LIMIT = 150_000_000
 """Largest image accepted, in pixels (150 megapixels; a 600 dpi A4 scan is 35)."""
 STREAM_LIMIT = 256 * 1024 * 1024
-"""Largest decompressed content stream accepted, in bytes (256 MiB)."""
+"""Largest decompressed stream accepted (fonts, forms...), in bytes (256 MiB)."""
+PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
+"""Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
+RECORD_CONTENT_LIMIT = 512 * 1024 * 1024
+"""Largest decompressed drawing instructions of one record's pages together (512 MiB)."""
+MAX_RECORD_PAGES = 5000
+"""Most pages one record may have (a real record set is split into several records)."""
 
 # Page keys that draw the page; every other key is dropped.
 _PAGE_KEYS = {
@@ -73,6 +79,56 @@ _FORBIDDEN_KEYS = (
     "/URI",
     "/Launch",
 )
+# Stream keys that fetch data from elsewhere or carry private data, removed from streams.
+_FORBIDDEN_STREAM_KEYS = (
+    "/F",
+    "/FFilter",
+    "/FDecodeParms",
+    "/Ref",
+    "/OPI",
+    "/Alternates",
+    "/Name",
+    "/StructParent",
+    "/StructParents",
+    "/ID",
+    "/LastModified",
+)
+# The keys an image or form XObject keeps: what draws it (anything else is private data).
+_XOBJECT_KEYS = {
+    "/Image": {
+        "/Type", "/Subtype", "/Width", "/Height", "/ColorSpace", "/BitsPerComponent",
+        "/Intent", "/ImageMask", "/Mask", "/Decode", "/Interpolate", "/SMask",
+        "/SMaskInData", "/Matte", "/Filter", "/DecodeParms", "/Length", "/OC",
+    },
+    "/Form": {
+        "/Type", "/Subtype", "/FormType", "/BBox", "/Matrix", "/Resources", "/Group",
+        "/Filter", "/DecodeParms", "/Length", "/OC",
+    },
+}  # fmt: skip
+_OC_KEYS = {"/Type", "/Name", "/Intent", "/OCGs", "/P", "/VE"}
+# Action types: a dictionary whose /S is one of these is an action, emptied wherever it is.
+_ACTIONS = {
+    "/GoTo",
+    "/GoToR",
+    "/GoToE",
+    "/GoToDp",
+    "/Launch",
+    "/Thread",
+    "/URI",
+    "/Sound",
+    "/Movie",
+    "/Hide",
+    "/Named",
+    "/SubmitForm",
+    "/ResetForm",
+    "/ImportData",
+    "/JavaScript",
+    "/SetOCGState",
+    "/Rendition",
+    "/Trans",
+    "/GoTo3DView",
+    "/RichMediaExecute",
+}
 # What a reader is told was removed, by the PDF keys and names that reveal it.
 _ACTIVE = {
     "/JS": "JavaScript",
@@ -102,21 +158,24 @@ def containers(pdf: Any) -> Any:
     dictionaries nested inside them (an action is often written inline in its page)."""
     import pikepdf
 
-    def nested(obj: Any, depth: int) -> Any:
-        if depth > 64:
-            return
-        values = obj.values() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else obj
-        for value in values:
-            if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
-                if isinstance(value, pikepdf.Dictionary):
-                    yield value
-                yield from nested(value, depth + 1)
+    def nested(top: Any) -> Any:
+        # Direct objects cannot form cycles (only references can, and they are not
+        # followed here), so an explicit stack visits any depth without recursion.
+        stack = [top]
+        while stack:
+            obj = stack.pop()
+            values = obj.values() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else obj
+            for value in values:
+                if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
+                    if isinstance(value, pikepdf.Dictionary):
+                        yield value
+                    stack.append(value)
 
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
             if not isinstance(obj, pikepdf.Array):
                 yield obj
-            yield from nested(obj, 0)
+            yield from nested(obj)
 
 
 class Refused(Exception):
@@ -249,21 +308,38 @@ def clean_pdf(path: Path, selection: list[int] | None, password: str | None) -> 
             "Download the record again, or ask its source for a new copy.",
         ) from None
     with src:
-        repaired = bool(src.get_warnings())
+        repaired = bool(src.get_warnings())  # qpdf had to rebuild the file to read it
         total = len(src.pages)
         if total == 0:
             raise Refused(
                 "the PDF has no pages",
                 "Download the record again, or ask its source for a new copy.",
             )
+        if total > MAX_RECORD_PAGES:
+            raise Refused(
+                f"the PDF has {total} pages (more than {MAX_RECORD_PAGES})",
+                "Split it into several records, or select the pages that matter with "
+                '`pages: "1-20"`.',
+            )
         chosen = [i for i in (selection if selection is not None else range(total)) if i < total]
         removed = _active_content(src)
         where = {src.pages[i].obj.objgen: n for n, i in enumerate(chosen)}
         outline = _record_outline(src, where)
-        fields = _flatten_forms(src)
+        fields, dropped = _flatten_annotations(src)
+        if dropped:
+            removed = sorted({*removed, "comments that had no drawn form"})
         objgens = {p.obj.objgen: n for n, p in enumerate(src.pages)}
-        for i in chosen:
-            _clean_page(src, src.pages[i], where, objgens)
+        content = 0
+        for n, i in enumerate(chosen):
+            page = src.pages[i]
+            _check_box(page, n)
+            _clean_page(src, page, where, objgens)
+            content += _wrap_content(src, page, n)
+            if content > RECORD_CONTENT_LIMIT:
+                raise _too_big(
+                    f"its pages' drawing instructions add up to more than "
+                    f"{RECORD_CONTENT_LIMIT // 2**20} MiB"
+                )
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
         _sweep(out)
@@ -274,7 +350,6 @@ def clean_pdf(path: Path, selection: list[int] | None, password: str | None) -> 
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             fix_metadata_version=False,
         )
-        repaired = repaired or bool(src.get_warnings())
     return CleanRecord(
         buf.getvalue(),
         len(chosen),
@@ -321,25 +396,106 @@ def _active_content(src: Any) -> list[str]:
     return sorted(found)
 
 
-def _flatten_forms(src: Any) -> int:
-    """Draw form fields' appearance into their pages; return how many widgets there were."""
+def _flatten_annotations(src: Any) -> tuple[int, int]:
+    """Draw every annotation that has a drawn form (form fields with their values, stamps,
+    ink, highlights...) into its page, as plain content. Returns the number of form
+    fields so drawn, and the number of other annotations (not links) that had nothing to
+    draw and so are left out."""
     import pikepdf
 
-    widgets = 0
+    fields: set[tuple[int, int]] = set()
+    drawable = 0
+    for page in src.pages:
+        annots = page.obj.get("/Annots")
+        if not isinstance(annots, pikepdf.Array):
+            continue
+        for a in annots:
+            if not isinstance(a, pikepdf.Dictionary):
+                continue
+            if a.get("/Subtype") == pikepdf.Name.Widget:
+                parent = a.get("/Parent")
+                field: Any = parent if isinstance(parent, pikepdf.Dictionary) else a
+                fields.add(field.objgen if field.is_indirect else (id(field), 0))
+            if a.get("/Subtype") != pikepdf.Name.Link:
+                drawable += 1
+    if fields and "/AcroForm" in src.Root:
+        with contextlib.suppress(pikepdf.PdfError):  # without a usable look: dropped
+            src.generate_appearance_streams()
+    if drawable:
+        src.flatten_annotations("all")
+    left = 0
     for page in src.pages:
         annots = page.obj.get("/Annots")
         if isinstance(annots, pikepdf.Array):
-            widgets += sum(
+            left += sum(
                 1
                 for a in annots
-                if isinstance(a, pikepdf.Dictionary) and a.get("/Subtype") == pikepdf.Name.Widget
+                if isinstance(a, pikepdf.Dictionary)
+                and a.get("/Subtype") not in (pikepdf.Name.Link, pikepdf.Name.Popup)
             )
-    if widgets:
-        if "/AcroForm" in src.Root:
-            with contextlib.suppress(pikepdf.PdfError):  # without a usable look: dropped
-                src.generate_appearance_streams()
-        src.flatten_annotations("all")
-    return widgets
+    return len(fields), left
+
+
+def _too_big(what: str) -> Refused:
+    return Refused(
+        f"{what} (a damaged or hostile file)",
+        "Ask its source for a new copy, or print it to a new PDF.",
+    )
+
+
+def _check_box(page: Any, n: int) -> None:
+    """A page needs a size a reader can show (its MediaBox, perhaps inherited)."""
+    try:
+        values = [float(v) for v in page.mediabox]
+    except Exception:
+        values = []
+    if len(values) == 4:
+        w, h = abs(values[2] - values[0]), abs(values[3] - values[1])
+        if 3 <= w <= 200_000 and 3 <= h <= 200_000:
+            return
+    raise Refused(
+        f"page {n + 1} of the selection has no usable size (its MediaBox)",
+        "Open it and print it to a new PDF, then build again.",
+    )
+
+
+def _wrap_content(src: Any, page: Any, n: int) -> int:
+    """Make the page's drawing one form XObject, decoded here (within this process's
+    limits) and stored afresh, and the page's contents one line that draws it: no stream
+    the packet's own process later reads can expand beyond what was measured here.
+    Returns the decoded size."""
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    measured = sum(
+        decoded_size(part, PAGE_CONTENT_LIMIT) for part in parts if isinstance(part, pikepdf.Stream)
+    )
+    if measured > PAGE_CONTENT_LIMIT:
+        raise _too_big(
+            f"page {n + 1}'s drawing instructions expand to more than "
+            f"{PAGE_CONTENT_LIMIT // 2**20} MiB"
+        )
+    try:
+        form = page.as_form_xobject()
+        data = form.read_bytes()
+    except pikepdf.PdfError:
+        data = b""  # drawing instructions that cannot be decoded draw nothing
+        form = None
+    if form is None:
+        page.obj.Contents = src.make_stream(b"")
+        return 0
+    form.write(data)
+    resources = form.get("/Resources")
+    if isinstance(resources, pikepdf.Dictionary) and not resources.is_indirect:
+        # Indirect, it is encrypted with the rest; inside a stream's dictionary, its
+        # names would be readable without the password.
+        form.Resources = src.make_indirect(resources)
+    page.obj.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(SopRecordPage=src.make_indirect(form))
+    )
+    page.obj.Contents = src.make_stream(b"q /SopRecordPage Do Q\n")
+    return len(data)
 
 
 def _dest_page(src: Any, dest: Any, objgens: dict[tuple[int, int], int]) -> tuple[int, list[Any]]:
@@ -391,6 +547,9 @@ def _clean_page(
     destinations to a page offset (the packet turns the offset into its own page)."""
     import pikepdf
 
+    with contextlib.suppress(pikepdf.PdfError):
+        # Resources shared with (or inherited from) pages not selected stay behind.
+        page.remove_unreferenced_resources()
     obj = page.obj
     for key in list(obj.keys()):
         if key not in _PAGE_KEYS:
@@ -428,10 +587,14 @@ def _internal_link(
     rect = annot.get("/Rect")
     if offset is None or not isinstance(rect, pikepdf.Array) or len(rect) != 4:
         return None
+    try:
+        corners = [float(v) for v in rect]
+    except (TypeError, ValueError):
+        return None  # a link with no usable place on the page is left out
     return pikepdf.Dictionary(
         Type=pikepdf.Name.Annot,
         Subtype=pikepdf.Name.Link,
-        Rect=pikepdf.Array([float(v) for v in rect]),
+        Rect=pikepdf.Array(corners),
         Border=pikepdf.Array([0, 0, 0]),
         Dest=pikepdf.Array([offset, *view]),
     )
@@ -439,7 +602,8 @@ def _internal_link(
 
 def _sweep(out: Any) -> None:
     """Remove action, script, attachment and metadata keys from every object in the new
-    file; empty any attached-file stream still reachable; measure streams."""
+    file; empty every action, attached file and file specification still reachable;
+    remove keys that fetch stream data from elsewhere; strip photos' metadata; measure."""
     import pikepdf
 
     for obj in list(containers(out)):
@@ -447,22 +611,60 @@ def _sweep(out: Any) -> None:
             if key in obj:
                 del obj[key]
         kind = obj.get("/Type")
-        if kind in (pikepdf.Name.EmbeddedFile, pikepdf.Name.Filespec, pikepdf.Name.Action):
+        action = obj.get("/S")
+        if kind in (pikepdf.Name.EmbeddedFile, pikepdf.Name.Filespec, pikepdf.Name.Action) or (
+            isinstance(action, pikepdf.Name) and str(action) in _ACTIONS
+        ):
             for key in list(obj.keys()):
-                if key not in ("/Type", "/Length"):
+                if key not in ("/Length",):
                     del obj[key]
             if isinstance(obj, pikepdf.Stream):
                 obj.write(b"")
             continue
+        if kind in (pikepdf.Name.OCG, pikepdf.Name.OCMD):
+            _keep_only(obj, _OC_KEYS)  # a layer's name and visibility; not its creator
+        properties = obj.get("/Properties")
+        if isinstance(properties, pikepdf.Dictionary):
+            for value in properties.values():  # marked-content property lists
+                if isinstance(value, pikepdf.Dictionary) and value.get("/Type") not in (
+                    pikepdf.Name.OCG,
+                    pikepdf.Name.OCMD,
+                ):
+                    _keep_only(value, set())
         if isinstance(obj, pikepdf.Stream):
+            for key in _FORBIDDEN_STREAM_KEYS:
+                if key in obj:
+                    del obj[key]
+            allowed = _XOBJECT_KEYS.get(str(obj.get("/Subtype")))
+            if (
+                allowed is not None
+                and obj.get("/Type", pikepdf.Name.XObject) == pikepdf.Name.XObject
+            ):
+                _keep_only(obj, allowed)
             _measure(obj)
 
 
-def _measure(stream: Any) -> None:
-    """Refuse images over the pixel limit and content that decompresses past the stream
-    limit, reading compressed data in pieces (a bomb is never held in memory)."""
-    import zlib
+def _keep_only(obj: Any, keys: set[str]) -> None:
+    for key in list(obj.keys()):
+        if key not in keys:
+            del obj[key]
 
+
+def _filters(stream: Any) -> list[str]:
+    import pikepdf
+
+    f = stream.get("/Filter")
+    if isinstance(f, pikepdf.Name):
+        return [str(f)]
+    if isinstance(f, pikepdf.Array):
+        return [str(x) for x in f]
+    return []
+
+
+def _measure(stream: Any) -> None:
+    """Refuse images over the pixel limit and any other stream that decodes past the
+    stream limit (qpdf decodes it, whatever its filters, within this process's memory
+    cap); photos (JPEG data) lose their metadata segments."""
     import pikepdf
 
     if stream.get("/Subtype") == pikepdf.Name.Image:
@@ -476,31 +678,75 @@ def _measure(stream: Any) -> None:
                 f"{PIXEL_LIMIT // 1_000_000})",
                 "Scan or export it again at a lower resolution (300 dpi is plenty).",
             )
+        if _filters(stream) == ["/DCTDecode"]:
+            _clean_photo(stream)
         return
-    filters = stream.get("/Filter")
-    if isinstance(filters, pikepdf.Array):
-        filters = filters[0] if len(filters) == 1 else None
-    if filters != pikepdf.Name.FlateDecode:
-        return  # other filters are bounded (LZW, run length) or not decoded for content
+    if decoded_size(stream, STREAM_LIMIT) > STREAM_LIMIT:
+        raise _too_big(f"part of it expands to more than {STREAM_LIMIT // 2**20} MiB when opened")
+
+
+_FLATE = {"/FlateDecode", "/Fl"}
+
+
+def decoded_size(stream: Any, limit: int) -> int:
+    """How large ``stream`` is once decoded, counting no further than just past ``limit``.
+    Flate (however many times, however written) is inflated piece by piece, so a bomb is
+    never held in memory; other filters are decoded by qpdf within this process's memory
+    cap. Data that cannot be decoded counts as empty (it draws nothing)."""
+    import zlib
+
+    import pikepdf
+
+    filters = _filters(stream)
+    if not filters:
+        return len(stream.read_raw_bytes())
+    if not all(f in _FLATE for f in filters):
+        try:
+            return len(stream.read_bytes())
+        except pikepdf.PdfError:
+            return 0
     raw = stream.read_raw_bytes()
-    inflate = zlib.decompressobj()
-    total, pos, chunk = 0, 0, 1 << 20
+    chunks: Any = (raw[i : i + (1 << 20)] for i in range(0, len(raw), 1 << 20))
+    for _ in filters:
+        chunks = _inflate(chunks)
+    total = 0
     try:
-        while pos < len(raw) or inflate.unconsumed_tail:
-            data = inflate.unconsumed_tail or raw[pos : pos + chunk]
-            if not inflate.unconsumed_tail:
-                pos += chunk
-            total += len(inflate.decompress(data, chunk))
-            if total > STREAM_LIMIT:
-                raise Refused(
-                    f"part of it expands to more than {STREAM_LIMIT // 2**20} MiB when opened "
-                    "(a damaged or hostile file)",
-                    "Ask its source for a new copy, or print it to a new PDF.",
-                )
+        for piece in chunks:
+            total += len(piece)
+            if total > limit:
+                break
+    except zlib.error:
+        pass  # damaged data: what came out before it is what a reader shows
+    return total
+
+
+def _inflate(chunks: Any) -> Any:
+    import zlib
+
+    inflate = zlib.decompressobj()
+    for chunk in chunks:
+        data = chunk
+        while data:
+            yield inflate.decompress(data, 1 << 20)
+            data = inflate.unconsumed_tail
             if inflate.eof:
                 return
-    except zlib.error:
-        return  # a damaged stream draws nothing; readers cope, and it cannot grow
+
+
+def _clean_photo(stream: Any) -> None:
+    """A JPEG image inside a PDF keeps its pixels and loses EXIF, GPS, XMP and comments."""
+    import pikepdf
+
+    from .collect import clean_jpeg
+
+    raw = stream.read_raw_bytes()
+    try:
+        cleaned = clean_jpeg(raw)
+    except ValueError:
+        return  # not JPEG data we can parse: readers will not show it either
+    if cleaned != raw:
+        parms = stream.get("/DecodeParms")
+        stream.write(cleaned, filter=pikepdf.Name.DCTDecode, decode_parms=parms)
 
 
 def _record_outline(src: Any, where: dict[tuple[int, int], int]) -> list[Any]:

@@ -184,12 +184,28 @@ def check_encryption(pdf: Any, report: VerifyReport) -> None:
     )
 
 
+MANIFEST_LIMIT = 16 * 1024 * 1024
+"""Largest manifest read (sopacket writes a few kB per record)."""
+
+
 def read_manifest(pdf: Any, report: VerifyReport) -> dict[str, Any] | None:
+    from .sanitise import decoded_size
+
     try:
         spec = pdf.attachments.get("manifest.json")
-        data = json.loads(spec.get_file().read_bytes()) if spec is not None else None
+        stream = spec.get_file().obj if spec is not None else None
+        if stream is not None and decoded_size(stream, MANIFEST_LIMIT) > MANIFEST_LIMIT:
+            stream = None  # far larger than any manifest: not one sopacket wrote
+        data = json.loads(stream.read_bytes()) if stream is not None else None
     except Exception:  # a damaged attachment is the same finding as a missing one
         data = None
+    if isinstance(data, dict) and not _well_formed(data):
+        report.add(
+            "sopacket packet",
+            False,
+            "the manifest inside is damaged (its fields are not what sopacket writes)",
+        )
+        return None
     if not isinstance(data, dict) or data.get("sopacket_manifest") != 1:
         report.add(
             "sopacket packet",
@@ -200,6 +216,22 @@ def read_manifest(pdf: Any, report: VerifyReport) -> dict[str, Any] | None:
         return None
     report.add("sopacket packet", True, f"made by {data.get('generator', 'sopacket')}")
     return data
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    records = data.get("records")
+    return (
+        isinstance(data.get("total_pages"), int)
+        and isinstance(data.get("front_matter_pages"), int)
+        and isinstance(records, list)
+        and all(
+            isinstance(r, dict)
+            and isinstance(r.get("title", ""), str)
+            and isinstance(r.get("original_file_name", ""), str)
+            and isinstance(r.get("sha256", ""), str)
+            for r in records
+        )
+    )
 
 
 def check_pages(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
@@ -332,6 +364,12 @@ def check_active_content(pdf: Any, report: VerifyReport) -> None:
             dest = obj.get("/Dest")
             if not (isinstance(dest, pikepdf.Array) and len(dest) and hasattr(dest[0], "objgen")):
                 found.add("a link that does not go to a page of the packet")
+    for page in pdf.pages:  # a packet's only annotations are links to its own pages
+        annots = page.obj.get("/Annots")
+        for annot in annots if isinstance(annots, pikepdf.Array) else []:
+            kind = annot.get("/Subtype") if isinstance(annot, pikepdf.Dictionary) else None
+            if kind != pikepdf.Name.Link:
+                found.add(f"an annotation of kind {str(kind or '?').lstrip('/')}")
     report.add(
         "no active content",
         not found,
