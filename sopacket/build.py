@@ -298,6 +298,7 @@ def start_cleaning(work: _Work) -> Any:
 
     paper = PAPER[work.options.paper]
     secrets = work.lp.record_secrets or (None,) * len(records)
+    access = work.options.access or RecordAccess()
     calls = [
         (
             work.lp.record_path(n),
@@ -305,10 +306,10 @@ def start_cleaning(work: _Work) -> Any:
             selected(record.pages, info.pages or 1),
             paper,
             secrets[n],
+            access.base_dir,
         )
         for n, (record, info) in enumerate(zip(records, work.report.records, strict=True))
     ]
-    access = work.options.access or RecordAccess()
     return GroupedPool(clean, calls, access.limits, sizes=[_size(c[0]) for c in calls])
 
 
@@ -351,6 +352,13 @@ def collect_records(work: _Work, cleaning: Any, progress: Progress) -> None:
         if outcome.problem is not None:
             raise _record_error(record, f"cannot be used: {outcome.problem}", outcome.fix, n)
         expected = work.records[n]
+        if outcome.sha256 != expected.sha256:
+            raise _record_error(
+                record,
+                "changed while the packet was being built",
+                "Build again once nothing is writing to the record files.",
+                n,
+            )
         if (info.type == "pdf" and outcome.original_pages != info.pages) or (
             outcome.pages != len(expected.pages)
         ):

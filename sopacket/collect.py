@@ -104,8 +104,11 @@ def jpeg_orientation(data: bytes) -> int:
         return 1
 
 
-def image_pdf(path: Path, kind: str, frames: list[int], paper: tuple[float, float]) -> bytes:
-    """A PDF with one page per image frame, each image fitted inside the page margins."""
+def image_pdf(
+    source: Path | bytes, kind: str, frames: list[int], paper: tuple[float, float]
+) -> bytes:
+    """A PDF with one page per image frame, each image fitted inside the page margins
+    (``source``: the image file, or its bytes)."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -113,7 +116,7 @@ def image_pdf(path: Path, kind: str, frames: list[int], paper: tuple[float, floa
     c = canvas.Canvas(buf, pagesize=paper, invariant=1, pageCompression=1)
     c.setCreator("sopacket")
     if kind == "jpeg":
-        raw = path.read_bytes()
+        raw = source if isinstance(source, bytes) else source.read_bytes()
         orientation = jpeg_orientation(raw)
         reader = ImageReader(io.BytesIO(clean_jpeg(raw)))
         _place(c, reader, paper, orientation)
@@ -121,7 +124,7 @@ def image_pdf(path: Path, kind: str, frames: list[int], paper: tuple[float, floa
     else:
         from PIL import Image, ImageOps
 
-        with Image.open(path) as im:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
             for frame in frames:
                 im.seek(frame)
                 picture = ImageOps.exif_transpose(im.copy())

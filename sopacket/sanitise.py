@@ -205,6 +205,44 @@ class CleanRecord:
     """The file was damaged and had to be repaired to be read."""
     problem: str | None = None
     fix: str = ""
+    sha256: str = ""
+    """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
+
+
+def _read_confined(path: Path, base_dir: Path | None) -> bytes:
+    """The file's bytes, read through one descriptor whose real path (on Linux, what the
+    descriptor actually opened) lies inside ``base_dir``."""
+    import os
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if base_dir is not None:
+            link = f"/proc/self/fd/{fd}"
+            real = Path(os.readlink(link)) if os.path.exists(link) else path.resolve()
+            if not real.is_relative_to(base_dir.resolve()):
+                raise Refused(
+                    f"the file is outside the folder allowed by --base-dir ({base_dir})",
+                    "Copy the record into that folder, or name a file inside it.",
+                )
+        import stat
+
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Refused(
+                "this is not a regular file (a device or pipe)",
+                "Save the record as a PDF or image file and name that file.",
+            )
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            from .records import MAX_RECORD_BYTES
+
+            data = fh.read(MAX_RECORD_BYTES + 1)
+        if len(data) > MAX_RECORD_BYTES:
+            raise Refused(
+                f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
+                "Export a smaller copy (for example, scan at 200-300 dpi).",
+            )
+        return data
+    finally:
+        os.close(fd)
 
 
 def _refusal(exc: Refused) -> CleanRecord:
@@ -217,13 +255,26 @@ def clean(
     selection: list[int] | None,
     paper: tuple[float, float],
     password: str | None = None,
+    base_dir: Path | None = None,
 ) -> CleanRecord:
     """The safe form of one record (runs in the child). ``selection``: 0-based pages or
-    None for all. Never raises for a bad file: the problem is in the result."""
+    None for all. Never raises for a bad file: the problem is in the result.
+
+    The file is opened once, and everything (the confinement to ``base_dir``, the hash,
+    the pages) comes from that one open file: swapping the file or a link in its path
+    while the packet is built cannot slip another file in."""
+    import hashlib
+
     try:
+        data = _read_confined(path, base_dir)
+        digest = hashlib.sha256(data).hexdigest()
         if kind == "pdf":
-            return clean_pdf(path, selection, password)
-        return clean_image(path, kind, selection, paper)
+            result = clean_pdf(io.BytesIO(data), selection, password)
+        else:
+            result = clean_image(data, kind, selection, paper)
+        del data
+        result.sha256 = digest
+        return result
     except Refused as exc:
         return _refusal(exc)
     except MemoryError:
@@ -263,7 +314,7 @@ def too_many_pixels(exc: BaseException) -> Refused:
 
 
 def clean_image(
-    path: Path, kind: str, selection: list[int] | None, paper: tuple[float, float]
+    path: Path | bytes, kind: str, selection: list[int] | None, paper: tuple[float, float]
 ) -> CleanRecord:
     from PIL import Image
 
@@ -286,7 +337,9 @@ def clean_image(
 # --- PDFs -----------------------------------------------------------------------------
 
 
-def clean_pdf(path: Path, selection: list[int] | None, password: str | None) -> CleanRecord:
+def clean_pdf(
+    path: Path | io.BytesIO, selection: list[int] | None, password: str | None
+) -> CleanRecord:
     import pikepdf
 
     try:
