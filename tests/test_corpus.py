@@ -96,7 +96,9 @@ def build_one(corpus: Path, tmp_path: Path, name: str, **access: Any) -> BuildRe
 
 
 def decrypted(packet: Path) -> bytes:
-    """The packet decrypted, every stream decompressed, no object streams (qpdf)."""
+    """The packet decrypted, its streams decompressed, no object streams (qpdf). JPEG
+    data is left as it is (``generalized``, not ``all``): decoding it to pixels would hide
+    the EXIF and GPS segments this search must not find."""
     plain = packet.with_name("plain.pdf")
     subprocess.run(
         [
@@ -105,7 +107,7 @@ def decrypted(packet: Path) -> bytes:
             "--decrypt",
             "--qdf",
             "--object-streams=disable",
-            "--decode-level=all",
+            "--decode-level=generalized",
             str(packet),
             str(plain),
         ],
