@@ -546,8 +546,17 @@ def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progres
     band_source = pikepdf.open(io.BytesIO(band_pdf(bands, fonts)))
     work.sources.append(band_source)
     progress.start(len(pdf.pages), "Stamping pages")
-    for page, band, band_page in zip(pdf.pages, bands, band_source.pages, strict=True):
-        extend_and_stamp(pdf, page, band_page, band.rotation)
+    for n, (page, band, band_page) in enumerate(
+        zip(pdf.pages, bands, band_source.pages, strict=True)
+    ):
+        try:
+            extend_and_stamp(pdf, page, band_page, band.rotation)
+        except (ValueError, TypeError, pikepdf.PdfError):
+            # Record pages were checked when cleaned; this is a last line of defence.
+            raise RecordError(
+                f"page {n + 1} of the packet ({band.middle}) cannot be given its band.",
+                "Open that record and print it to a new PDF, then build again.",
+            ) from None
         progress.advance()
 
 
