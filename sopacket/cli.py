@@ -239,6 +239,21 @@ RecordMemoryOption = Annotated[
 ]
 
 
+def _lazy_asker() -> Any:
+    """Ask for a protected record's password at a terminal (see passwords.record_asker),
+    importing the password module only if a record needs it."""
+    if sys.stdin is None or not sys.stdin.isatty() or not sys.stderr.isatty():
+        return None
+
+    def ask(record: str) -> str | None:
+        from . import passwords
+
+        asker = passwords.record_asker()
+        return asker(record) if asker else None
+
+    return ask
+
+
 def _paper(paper: str | None, settings: Any) -> Any:
     chosen = (paper or settings.paper or "letter").lower()
     if chosen not in ("letter", "a4"):
@@ -443,10 +458,9 @@ def check(
     Example: `sopacket check packet.yaml`
     """
     with _reported(json_output):
-        from . import passwords
         from .check import check_file
 
-        access = _access(base_dir, record_time_limit, record_memory_limit, passwords.record_asker())
+        access = _access(base_dir, record_time_limit, record_memory_limit, _lazy_asker())
         report = check_file(packet, checklist or _config().checklist, strict=strict, access=access)
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -12,9 +12,14 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .isolate import ChildFailed, Job, Limits, run
-from .sanitise import STREAM_LIMIT
+
+STREAM_LIMIT = 256 * 1024 * 1024
+"""Largest decompressed stream accepted (fonts, forms...), in bytes (256 MiB)."""
+PIXEL_LIMIT = 150_000_000
+"""Largest image accepted, in pixels (150 megapixels; a 600 dpi A4 scan is 35)."""
 
 MAX_RECORD_BYTES = 512 * 1024 * 1024
 """Largest record file read (512 MiB; upload portals accept far less)."""
@@ -339,8 +344,6 @@ def _inspect_pdf(path: Path, password: str | None = None) -> RecordInfo:
 def _inspect_image(path: Path, kind: str) -> RecordInfo:
     from PIL import Image
 
-    from .sanitise import limit_pillow, too_many_pixels
-
     limit_pillow()
     try:
         if kind == "jpeg":  # the structure, end marker included, without decoding pixels
@@ -362,6 +365,25 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
             fix="Take the photo or scan again, or export it again.",
         )
     return RecordInfo(path, kind, frames)
+
+
+def limit_pillow() -> None:
+    """Make Pillow refuse images over :data:`PIXEL_LIMIT` (a warning becomes an error)."""
+    import warnings
+
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = PIXEL_LIMIT
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+
+
+def too_many_pixels(exc: BaseException) -> Any:
+    from .sanitise import Refused
+
+    return Refused(
+        f"the image is too large to place (over {PIXEL_LIMIT // 1_000_000} megapixels)",
+        "Export or scan it again at a lower resolution (300 dpi is plenty for reading).",
+    )
 
 
 def _short(exc: BaseException) -> str:

@@ -28,16 +28,18 @@ their metadata removed (see :mod:`sopacket.collect`).
 from __future__ import annotations
 
 import contextlib
-import decimal
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PIXEL_LIMIT = 150_000_000
-"""Largest image accepted, in pixels (150 megapixels; a 600 dpi A4 scan is 35)."""
-STREAM_LIMIT = 256 * 1024 * 1024
-"""Largest decompressed stream accepted (fonts, forms...), in bytes (256 MiB)."""
+from .records import (  # one set of limits for check's reading and for cleaning
+    PIXEL_LIMIT,
+    STREAM_LIMIT,
+    limit_pillow,
+    too_many_pixels,
+)
+
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
 """Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
 RECORD_CONTENT_LIMIT = 512 * 1024 * 1024
@@ -296,23 +298,6 @@ def clean(
 # --- images ---------------------------------------------------------------------------
 
 
-def limit_pillow() -> None:
-    """Make Pillow refuse images over :data:`PIXEL_LIMIT` (a warning becomes an error)."""
-    import warnings
-
-    from PIL import Image
-
-    Image.MAX_IMAGE_PIXELS = PIXEL_LIMIT
-    warnings.simplefilter("error", Image.DecompressionBombWarning)
-
-
-def too_many_pixels(exc: BaseException) -> Refused:
-    return Refused(
-        f"the image is too large to place (over {PIXEL_LIMIT // 1_000_000} megapixels)",
-        "Export or scan it again at a lower resolution (300 dpi is plenty for reading).",
-    )
-
-
 def clean_image(
     path: Path | bytes, kind: str, selection: list[int] | None, paper: tuple[float, float]
 ) -> CleanRecord:
@@ -553,6 +538,8 @@ def _wrap_content(src: Any, page: Any, n: int) -> int:
 
 def _dest_page(src: Any, dest: Any, objgens: dict[tuple[int, int], int]) -> tuple[int, list[Any]]:
     """The page (0-based within the file) and view of a destination; (-1, []) if none."""
+    from decimal import Decimal
+
     import pikepdf
 
     if isinstance(dest, pikepdf.Name | pikepdf.String | str):
@@ -572,7 +559,7 @@ def _dest_page(src: Any, dest: Any, objgens: dict[tuple[int, int], int]) -> tupl
     if (
         not view
         or not isinstance(view[0], pikepdf.Name)
-        or not all(isinstance(v, int | float | decimal.Decimal) for v in view[1:])
+        or not all(isinstance(v, int | float | Decimal) for v in view[1:])
     ):
         view = [pikepdf.Name.Fit]  # only a plain view travels; anything odd fits the page
     return page, view
