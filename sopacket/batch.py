@@ -43,6 +43,8 @@ class BatchOptions:
     """(K, N): only the packets whose id falls in shard K of N (1-based)."""
     allow_incomplete: bool = False
     checklist: str | None = None
+    fallback_checklist: str | None = None
+    """For packets whose specialty has no checklist of its own (the config file's)."""
     paper: Literal["letter", "a4"] = "letter"
     clinic: str | None = None
     base_dir: Path | None = None
@@ -85,6 +87,10 @@ class BatchResult:
     rows: list[Row]
     output_dir: Path
     shard: tuple[int, int] | None = None
+    interrupted: bool = False
+    """Stopped (Ctrl-C) before every packet was built: running it again finishes."""
+    new_passwords: int = 0
+    """Packets built with a new password (stored in the keyring under their ids)."""
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -99,6 +105,7 @@ class BatchResult:
             "sopacket_batch": 1,
             "output_dir": str(self.output_dir),
             "shard": list(self.shard) if self.shard else None,
+            "interrupted": self.interrupted,
             "summary": {s: self.count(s) for s in ("built", "skipped", "incomplete", "failed")}
             | {"total": len(self.rows)},
             "packets": [r.to_json() for r in self.rows],
@@ -199,7 +206,7 @@ def plan(
         by_id[lp.id] = item
         item.output = options.output_dir / f"{lp.id}.pdf"
         item.inputs = [path] + [lp.record_path(i) for i in range(len(lp.packet.records))]
-        if not options.force and _up_to_date(item.output, item.inputs, lp.id, stored):
+        if not options.force and _up_to_date(item.output, item.inputs, lp, stored):
             row.status = "skipped"
             row.output = str(item.output)
             row.problems = ["up to date (use --force to build it again)"]
@@ -208,20 +215,60 @@ def plan(
 
 
 def _up_to_date(
-    output: Path, inputs: list[Path], packet_id: str, stored: Callable[[str], str | None] | None
+    output: Path, inputs: list[Path], lp: Any, stored: Callable[[str], str | None] | None
 ) -> bool:
+    """The output is newer than the packet file, opens with the stored password, and its
+    manifest holds this packet's data and the SHA-256 of each record file as it is now
+    (dates alone would miss a record replaced by an older copy)."""
     try:
-        built = output.stat().st_mtime
-        if not all(p.stat().st_mtime < built for p in inputs):
+        if inputs[0].stat().st_mtime >= output.stat().st_mtime:
             return False
     except OSError:
         return False
     if stored is None:
-        return True
-    from .verify import opens
+        return all(_older(p, output) for p in inputs[1:])
+    secret = stored(lp.id)
+    if secret is None:
+        return False
+    manifest = _manifest(output, secret)
+    if manifest is None:
+        return False
+    from .records import sha256
 
-    secret = stored(packet_id)
-    return secret is not None and opens(output, secret)
+    try:
+        hashes = [sha256(p)[0] for p in inputs[1:]]
+    except OSError:
+        return False
+    recorded = [r.get("sha256") for r in manifest.get("records") or []]
+    current = lp.packet.model_dump(mode="json", exclude_none=True)
+    return recorded == hashes and manifest.get("packet") == current
+
+
+def _older(path: Path, than: Path) -> bool:
+    try:
+        return path.stat().st_mtime < than.stat().st_mtime
+    except OSError:
+        return False
+
+
+def _manifest(pdf: Path, password: str) -> dict[str, Any] | None:
+    """The manifest inside a packet, or None if it does not open or has none."""
+    import json
+    import warnings
+
+    import pikepdf
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pikepdf.open(pdf, password=password) as packet:
+                spec = packet.attachments.get("manifest.json")
+                if spec is None:
+                    return None
+                data = json.loads(spec.get_file().read_bytes())
+    except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # --- build --------------------------------------------------------------------------------
@@ -245,13 +292,14 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
                 allow_incomplete=options.allow_incomplete,
                 force=True,  # up-to-date outputs were skipped; the rest are rebuilt
                 checklist=options.checklist,
+                fallback_checklist=options.fallback_checklist,
                 clinic=options.clinic,
                 access=RecordAccess(options.base_dir, options.limits, None),
             ),
         )
     except NotReadyError as exc:
         row.status = "incomplete"
-        row.problems = _problems(exc)
+        row.problems = _not_ready(exc.missing, exc.urgent, built=False)
     except SopacketError as exc:
         row.problems = _problems(exc)
     except Exception as exc:  # a bug: the row says so, the batch goes on
@@ -264,8 +312,26 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
         row.bytes = result.bytes
         row.ready = result.ready
         row.problems = _notes(result)
+        if not result.ready:
+            row.problems[:0] = _not_ready(result.missing, bool(result.urgent_symptoms), True)
     row.seconds = time.monotonic() - started
     return row
+
+
+def _not_ready(missing: tuple[str, ...], urgent: bool, built: bool) -> list[str]:
+    """Why a packet is not ready, in checklist terms (no patient data)."""
+    lines = []
+    if urgent:
+        lines.append(
+            "URGENT symptoms are listed: the patient needs in-person care now, not a "
+            "second opinion by mail"
+        )
+    rest = [m for m in missing if not m.lower().startswith("no urgent")]
+    if rest:
+        lines.append(("built, but still to do: " if built else "not ready; still to do: ")
+                     + "; ".join(rest) + (" (its cover lists them)" if built else
+                                          " (or build with --allow-incomplete)"))  # fmt: skip
+    return lines
 
 
 def _notes(result: Any) -> list[str]:
@@ -286,9 +352,6 @@ def _notes(result: Any) -> list[str]:
     return notes
 
 
-_FOUND = re.compile(r" \(found .*?\)(?=\.|$)")
-
-
 def _problems(exc: SopacketError) -> list[str]:
     """An error as report lines, without the values found in the file (patient data)."""
     from .errors import PacketFileError, RecordError
@@ -296,9 +359,15 @@ def _problems(exc: SopacketError) -> list[str]:
     if isinstance(exc, RecordError) and exc.items:
         return [f"record {n + 1} ({file}) {detail}" for n, file, detail in exc.items]
     if isinstance(exc, PacketFileError):
+        # Messages about fields quote what the file says (names, dates, diagnoses): only
+        # their places go into a report; a message about the file itself (not YAML, too
+        # large) quotes nothing. `sopacket check` on the file shows each problem in full.
+        places = [p.where if p.field else f"{p.where}: {p.message}" for p in exc.problems]
+        more = f" and {len(places) - 3} more" if len(places) > 3 else ""
         return [
-            _FOUND.sub("", f"{p.where}: {p.field + ': ' if p.field else ''}{p.message}")
-            for p in exc.problems
+            f"the packet file has {len(places)} problem{'s' if len(places) != 1 else ''} to "
+            f"fix ({'; '.join(places[:3])}{more}); `sopacket check {exc.problems[0].file}` "
+            "shows each one and how to fix it"
         ]
     return [f"{exc.message} {exc.fix}".strip()]
 
@@ -310,18 +379,20 @@ def run(
     files: list[Path],
     options: BatchOptions,
     password_for: PasswordFor,
-    keep_password: Callable[[str, str], None] | None = None,
+    keep_password: Callable[[str, str], bool] | None = None,
     progress: Callable[[Row, int, int], None] | None = None,
     stored: Callable[[str], str | None] | None = None,
 ) -> BatchResult:
     """Build the packets in ``files``. ``password_for(packet_id)`` gives a packet's
     password (it may raise SopacketError: that packet fails); ``keep_password(id, pw)`` is
-    called once a packet with a new password was written; ``progress(row, done, total)``
-    after each packet; ``stored(packet_id)`` the password stored for a packet, or None
-    (an up-to-date packet is skipped only if it opens with it)."""
+    called once a packet with a new password was written (True when it replaced one);
+    ``progress(row, done, total)`` after each packet; ``stored(packet_id)`` the password
+    stored for a packet, or None (an up-to-date packet is skipped only if it opens with
+    it)."""
     from .isolate import Pool
 
     _preload()
+    options.output_dir.mkdir(parents=True, exist_ok=True)
     planned = plan(files, options, stored)
     todo = [p for p in planned if p.output is not None and p.row.status != "skipped"]
     total = len(planned)
@@ -349,8 +420,11 @@ def run(
         ready.append(item)
     limits = Limits(memory=0, seconds=options.packet_seconds)
     pool = Pool(_build_one, calls, limits, options.jobs, group=True)
+    result = BatchResult([], options.output_dir, options.shard)
+    pending = list(ready)
     try:
         for item, secret, outcome in zip(ready, secrets, pool, strict=True):
+            pending.remove(item)
             if isinstance(outcome, ChildFailed):
                 item.row.problems = [f"the build stopped: {outcome.reason}"]
             else:
@@ -358,7 +432,12 @@ def run(
                 item.row = dataclasses.replace(outcome, packet_id=item.row.packet_id)
                 if outcome.status == "built" and keep_password is not None:
                     try:
-                        keep_password(item.row.packet_id or "", secret)
+                        replaced = keep_password(item.row.packet_id or "", secret)
+                        result.new_passwords += 1
+                        item.row.problems.append(
+                            "new password stored in the keyring"
+                            + (" (it replaced the one stored before)" if replaced else "")
+                        )
                     except SopacketError as exc:
                         item.row.status = "failed"
                         item.row.problems.append(
@@ -369,9 +448,14 @@ def run(
             done += 1
             if progress:
                 progress(item.row, done, total)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        for item in pending:
+            item.row.problems = ["stopped before it was built: run the same command again"]
     finally:
         pool.close()
-    return BatchResult([p.row for p in planned], options.output_dir, options.shard)
+    result.rows = [p.row for p in planned]
+    return result
 
 
 def _preload() -> None:

@@ -43,6 +43,9 @@ class BuildOptions:
     """Replace an existing output file."""
     checklist: str | None = None
     """Checklist name or file (default: by specialty)."""
+    fallback_checklist: str | None = None
+    """The checklist for a packet whose specialty has none of its own (default: general;
+    a clinic sets it in its config file)."""
     today: dt.date | None = None
     """The preparation date shown in the packet (default: today)."""
     clinic: str | None = None
@@ -89,6 +92,8 @@ class BuildResult:
     warnings: tuple[str, ...] = ()
     urgent_symptoms: tuple[str, ...] = ()
     packet_id: str = ""
+    missing: tuple[str, ...] = ()
+    """Checklist items still to do when built with allow_incomplete (the cover lists them)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +106,7 @@ class BuildResult:
             "records": [r.to_json() for r in self.records],
             "warnings": list(self.warnings),
             "urgent_symptoms": list(self.urgent_symptoms),
+            "missing": list(self.missing),
         }
 
 
@@ -153,7 +159,9 @@ def build(
     """Build the encrypted packet for ``packet`` and return what was written."""
     options = options or BuildOptions()
     progress = progress or NullProgress()
-    lp, report = check_loaded(packet, options.checklist, access=options.access)
+    lp, report = check_loaded(
+        packet, options.checklist, access=options.access, fallback=options.fallback_checklist
+    )
     require_usable_records(lp, report)
     require_ready(report, options)
     work = _Work(lp, report, output_path(lp, options), options)
@@ -204,6 +212,7 @@ def build(
         tuple(work.warnings),
         report.urgent_symptoms,
         lp.id,
+        tuple(i.title for i in report.blocking()),
     )
 
 
@@ -235,11 +244,14 @@ def require_ready(report: Any, options: BuildOptions) -> None:
     if report.ready or options.allow_incomplete:
         return
     missing = "".join(f"\n  - {i.title}" for i in report.blocking())
-    raise NotReadyError(
+    error = NotReadyError(
         f"the packet is not ready yet. Still to do:{missing}",
         "Run `sopacket check` to see how to fix each one, or build anyway with "
         "--allow-incomplete (the cover then lists what is missing).",
     )
+    error.missing = tuple(i.title for i in report.blocking())
+    error.urgent = bool(report.urgent_symptoms)
+    raise error
 
 
 def default_output(lp: Any, today: dt.date) -> Path:

@@ -24,12 +24,13 @@ def check_file(
     *,
     strict: bool = False,
     access: RecordAccess | None = None,
+    fallback: str | None = None,
 ) -> CheckReport:
     """Load, validate and check a packet file (``-`` for standard input).
 
     The record files are read in a child process while the packet is validated.
     """
-    return check_loaded(path, checklist, strict=strict, access=access)[1]
+    return check_loaded(path, checklist, strict=strict, access=access, fallback=fallback)[1]
 
 
 def check_loaded(
@@ -38,6 +39,7 @@ def check_loaded(
     *,
     strict: bool = False,
     access: RecordAccess | None = None,
+    fallback: str | None = None,
 ) -> tuple[LoadedPacket, CheckReport]:
     """Like :func:`check_file`, also returning the loaded packet."""
     access = access or RecordAccess()
@@ -66,7 +68,8 @@ def check_loaded(
     except BaseException:
         inspection.cancel()
         raise
-    return lp, check_packet(lp, checklist, strict=strict, inspected=inspected)
+    report = check_packet(lp, checklist, strict=strict, inspected=inspected, fallback=fallback)
+    return lp, report
 
 
 Entry = tuple[Path, "str | None", str, "str | None"]

@@ -219,24 +219,30 @@ def builtin_names() -> list[str]:
 
 
 def resolve(
-    name_or_file: str | None, lp: LoadedPacket | None = None
+    name_or_file: str | None, lp: LoadedPacket | None = None, fallback: str | None = None
 ) -> tuple[ResolvedChecklist, str]:
-    """Find the checklist to use: the one asked for, else the specialty's, else general.
+    """Find the checklist to use: the one asked for, else the specialty's, else
+    ``fallback`` (the clinic's default from its config file), else general.
 
     Returns the checklist and a note explaining the choice (empty when it was asked for).
     """
     if name_or_file:
         return _load(name_or_file, ()), ""
     specialty = lp.packet.request.specialty if lp else None
+    default, default_note = (
+        (fallback, f"the config file's default checklist '{fallback}'")
+        if fallback
+        else ("general", "the general one")
+    )
     if specialty:
         key = re.sub(r"[^a-z0-9]+", "-", specialty.lower()).strip("-")
         if key in builtin_names():
             return _load(key, ()), f"chosen for the specialty '{specialty}'"
-        return _load("general", ()), (
-            f"no checklist for the specialty '{specialty}'; using the general one "
+        return _load(default, ()), (
+            f"no checklist for the specialty '{specialty}'; using {default_note} "
             f"(built in: {', '.join(builtin_names())})"
         )
-    return _load("general", ()), "no specialty given; using the general checklist"
+    return _load(default, ()), f"no specialty given; using {default_note}"
 
 
 def _load(ref: str, chain: tuple[str, ...], relative_to: Path | None = None) -> ResolvedChecklist:
@@ -604,13 +610,14 @@ def check_packet(
     *,
     strict: bool = False,
     inspected: list[RecordInfo] | None = None,
+    fallback: str | None = None,
 ) -> CheckReport:
     """Check a loaded packet against a checklist (by name or file; default: by specialty).
 
     ``inspected`` are the record files' inspections when the caller already has them
     (see :func:`check_file`); otherwise they are read now, in a child process.
     """
-    resolved, note = resolve(checklist, lp)
+    resolved, note = resolve(checklist, lp, fallback)
     results, records = evaluate(lp, resolved, inspected)
     urgent = tuple(s.text for s in lp.packet.symptoms if s.urgent)
     return CheckReport(

@@ -461,7 +461,9 @@ def check(
         from .check import check_file
 
         access = _access(base_dir, record_time_limit, record_memory_limit, _lazy_asker())
-        report = check_file(packet, checklist or _config().checklist, strict=strict, access=access)
+        report = check_file(
+            packet, checklist, strict=strict, access=access, fallback=_config().checklist
+        )
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             if report.urgent_symptoms:
@@ -759,7 +761,8 @@ def build(
             paper=paper,  # type: ignore[arg-type]
             allow_incomplete=allow_incomplete,
             force=force,
-            checklist=checklist or settings.checklist,
+            checklist=checklist,
+            fallback_checklist=settings.checklist,
             clinic=settings.clinic,
             access=_access(base_dir, record_time_limit, record_memory_limit, ask),
         )
@@ -840,7 +843,7 @@ def _show_generated(value: str, *, stored: bool, packet_id: str = "ID") -> None:
     else:
         display.err.print(
             "A new password was generated and stored in your OS keyring; "
-            "show it with `sopacket password show ID`."
+            f"show it with `sopacket password show {packet_id}`."
         )
 
 
@@ -914,7 +917,8 @@ def batch(
 
     Each packet builds in its own process into OUTDIR/ID.pdf; one failure never stops the
     batch. Packets whose output is newer than their file and records are skipped unless
-    --force. Exit codes: 0 all built or up to date, 1 any failed or incomplete, 2 usage.
+    --force. Exit codes: 0 all built or up to date, 1 any failed or incomplete, 2 usage,
+    5 no keyring, 130 stopped (Ctrl-C; run it again to finish).
 
     Example: `sopacket batch examples/batch -o packets --keyring --report report.csv`
     """
@@ -942,6 +946,12 @@ def batch(
                 "Name it report.json or report.csv.",
             )
         out.mkdir(parents=True, exist_ok=True)
+        if report is not None and not report.resolve().parent.is_dir():
+            raise UsageError(
+                f"the folder of the report {report} does not exist.",
+                "Create it, or name the report inside an existing folder (or OUTDIR).",
+            )
+        out.mkdir(parents=True, exist_ok=True)
         access = _access(base_dir, record_time_limit, record_memory_limit)
         options = batch_lib.BatchOptions(
             output_dir=out,
@@ -950,7 +960,8 @@ def batch(
             force=force,
             shard=batch_lib.parse_shard(shard) if shard else None,
             allow_incomplete=allow_incomplete,
-            checklist=checklist or settings.checklist,
+            checklist=checklist,
+            fallback_checklist=settings.checklist,
             paper=_paper(paper, settings),
             clinic=settings.clinic,
             base_dir=access.base_dir,
@@ -969,8 +980,8 @@ def batch(
                 return passwords.generate_passphrase()
             return keystore.fetch(packet_id)
 
-        def keep(packet_id: str, value: str) -> None:
-            keystore.store(packet_id, value)
+        def keep(packet_id: str, value: str) -> bool:
+            return keystore.store(packet_id, value)
 
         def stored(packet_id: str) -> str | None:
             from .errors import KeyringError
@@ -992,14 +1003,28 @@ def batch(
         )
         if report is not None:
             batch_lib.write_report(result, report)
+        from . import display
+
         if json_output:
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         else:
-            from . import display
-
             display.batch_summary(result)
             if report is not None:
                 display.err.print(f"Report written: {report}", markup=False)
+        if result.new_passwords:
+            display.err.print(
+                f"New passwords for {result.new_passwords} packet(s) are in the OS keyring "
+                "under their ids: read one with `sopacket password show ID`, and give it to "
+                "the reviewing clinic separately from the packet.",
+                markup=False,
+            )
+        if result.interrupted:
+            display.err.print(
+                "Stopped before every packet was built; nothing half-written was left. Run "
+                "the same command again to build the rest.",
+                markup=False,
+            )
+            _exit(ExitCode.INTERRUPTED)
         _exit(result.exit_code)
 
 
@@ -1032,13 +1057,13 @@ def _run_batch(
 
         def progress(row: Any, done: int, total: int) -> None:
             counts[row.status] += 1
-            failed = counts["failed"] + counts["incomplete"]
             live.update(
                 task,
                 completed=done,
                 total=total,
                 description=f"built {counts['built']} · skipped {counts['skipped']} · "
-                f"failed {failed} · remaining {total - done}",
+                f"incomplete {counts['incomplete']} · failed {counts['failed']} · "
+                f"remaining {total - done}",
             )
 
         return batch_lib.run(files, options, password_for, keep, progress, stored)
@@ -1108,8 +1133,9 @@ def password_set(
             display.err.print(f"Warning: {note}", markup=False)
         replaced = keystore.store(packet_id, pw.value)
         verb = "Replaced" if replaced else "Stored"
+        what = "the protected record entry" if for_record else "packet"
         display.err.print(
-            f"{verb} the password for packet {packet_id} in the OS keyring.", markup=False
+            f"{verb} the password for {what} {packet_id} in the OS keyring.", markup=False
         )
 
 

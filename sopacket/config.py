@@ -3,7 +3,7 @@
     clinic:
       name: Riverside Oncology Second-Opinion Service
       contact: +1 555 0100 · opinions@riverside.example
-    checklist: oncology            # default for check, build and batch
+    checklist: clinic-list.yaml    # for packets whose specialty has no checklist of its own
     output_dir: ~/packets          # default output folder for batch
     paper: a4                      # letter or a4
 
@@ -113,6 +113,12 @@ def load(path: Path | None = None) -> Config:
         "output_dir": model.output_dir,
         "paper": model.paper,
     }
+    checklist = values["checklist"]
+    if checklist and not Path(checklist).is_absolute():
+        from .checklist import builtin_names
+
+        if checklist not in builtin_names():  # a file: relative to the config file
+            values["checklist"] = str((where.parent / Path(checklist).expanduser()).resolve())
     for key, value in values.items():
         if value is not None:
             settings[key] = Setting(value, str(where))

@@ -111,6 +111,11 @@ def verify_report(report: Any, console: Console = out) -> None:
         console.print(f"  {mark} {escape(f.check)}: {escape(f.detail)}")
     if report.intact:
         console.print("[bold green]The packet is intact.[/]")
+    elif any(f.check == "sopacket packet" and not f.ok for f in report.findings):
+        console.print(
+            "[bold red]This is not a packet sopacket built[/] (or it was changed since). Is "
+            "it the right file? `sopacket build` writes the packet."
+        )
     else:
         console.print(
             "[bold red]The packet is not intact.[/] Do not send it: build it again from the "
@@ -130,11 +135,13 @@ def batch_summary(result: Any, console: Console = out) -> None:
         detail = row.output or ""
         if row.status in ("failed", "incomplete"):
             detail = "; ".join(row.problems) or "failed"
+        elif row.status == "built" and row.ready is False:
+            detail = f"{detail}\n[yellow]" + escape("; ".join(row.problems[:2])) + "[/]"
         table.add_row(
             escape(row.packet_id or row.source),
             f"[{colours[row.status]}]{row.status}[/]",
             str(row.pages or ""),
-            escape(detail),
+            detail if row.status == "built" and row.ready is False else escape(detail),
         )
     console.print(table, soft_wrap=False)
     s = result.to_json()["summary"]

@@ -129,6 +129,10 @@ class NotReadyError(SopacketError):
     """The packet is missing required items (raised by commands that need a ready packet)."""
 
     exit_code = ExitCode.NOT_READY
+    missing: tuple[str, ...] = ()
+    """The checklist items still to do (their titles)."""
+    urgent: bool = False
+    """Urgent symptoms are listed: the patient needs in-person care now."""
 
 
 class RecordError(SopacketError):

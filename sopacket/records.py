@@ -116,10 +116,11 @@ def _record_secret(file: Path, title: str, setting: str, access: RecordAccess) -
     if setting == "prompt":
         if access.ask is None:
             raise _NoSecret(
-                "its password is to be asked (`password: prompt`), but no one can be asked "
-                "here (no terminal)",
-                "Run at a terminal, or store the password with `sopacket password set "
-                f"record:{file.name}` and write `password: keyring`.",
+                "its password is to be asked (`password: prompt`), but it cannot be asked "
+                "here (no terminal, or a batch)",
+                "Store the password with `sopacket password set "
+                f"record:{file.name}` and write `password: keyring`, or run "
+                "`sopacket build` at a terminal.",
             )
         answer = access.ask(f"\u201c{title}\u201d ({file.name})")
         if not answer:
@@ -187,7 +188,8 @@ def inspect(path: Path, pages: str | None = None, password: str | None = None) -
             None,
             None,
             problem="the file does not exist",
-            fix="Check the path in `file:` (it is relative to the packet file).",
+            fix="Check the path in `file:` (it is relative to the packet file's folder; for a "
+            "packet read from standard input, to the current folder).",
         )
     except OSError as exc:
         return RecordInfo(

@@ -126,7 +126,7 @@ def opens(path: Path, password: str) -> bool:
             warnings.simplefilter("ignore")
             with pikepdf.open(path, password=password):
                 return True
-    except (pikepdf.PdfError, OSError, ValueError):
+    except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError):
         return False
 
 
@@ -159,7 +159,7 @@ def _open(path: Path, password: PasswordFor) -> Any:
     except pikepdf.PasswordError:
         raise PasswordError(
             f"the password does not open {path}.",
-            "Check the password (for --keyring, the packet's id with --id).",
+            "Check the password you were given for this packet (letters, dashes, case).",
         ) from None
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         raise PacketUnreadable(
@@ -285,19 +285,24 @@ def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyR
         if folder is None:
             continue
         name = Path(str(rec.get("original_file_name") or "")).name
-        original = folder / name
         label = f"record {n} original"
-        try:
-            digest, _ = sha256(original)
-        except FileNotFoundError:
+        candidates = [p for p in [folder / name, *folder.rglob(name)] if p.is_file()]
+        if not name or not candidates:
             entry["original"] = "missing"
-            report.add(label, False, f"{name} is not in {folder}")
+            report.add(label, False, f"{name or 'its file'} is not in {folder}")
             continue
-        except OSError as exc:
+        digests = []
+        for candidate in dict.fromkeys(candidates):  # same name in several folders: any
+            try:
+                digests.append(sha256(candidate)[0])
+            except OSError:
+                continue
+        if not digests:
             entry["original"] = "unreadable"
-            report.add(label, False, f"{name} cannot be read ({exc.strerror})")
+            report.add(label, False, f"{name} cannot be read")
             continue
-        same = digest == rec.get("sha256")
+        same = rec.get("sha256") in digests
+        digest = digests[0]
         entry["original"] = "same" if same else "different"
         report.add(
             label,

@@ -295,6 +295,8 @@ def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -
             str(out),
             "--generate-password",
             "-q",
+            "--report",
+            str(tmp_path / "r.json"),
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -308,5 +310,72 @@ def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
+    assert "Run the same command again to build the rest" in err
+    rows = json.loads((tmp_path / "r.json").read_text())["packets"]  # what was done, kept
+    assert any(r["status"] == "built" for r in rows)
+    assert any("stopped before it was built" in " ".join(r["problems"]) for r in rows)
     for pdf in out.glob("*"):
         assert pdf.suffix == ".pdf" and not pdf.name.startswith(".")
+
+
+def test_report_never_quotes_the_packet_files(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write(
+        tmp_path / "in" / "a" / "packet.yaml",
+        MINIMAL.replace("1970-01-31", "1968-02-30")
+        + "HIV positive since 2019: yes\n"
+        + "records:\n  - {title: Biopsy, kind: Ana Test carcinoma biopsy, file: x.pdf}\n",
+    )
+    report = tmp_path / "r.json"
+    result = run_batch(
+        str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--keyring", "--report", str(report)
+    )
+    assert result.exit_code == 1
+    text = report.read_text() + result.output
+    for secret in ("1968-02-30", "HIV", "carcinoma", "Ana Test"):
+        assert secret not in text, secret
+    (row,) = json.loads(report.read_text())["packets"]
+    assert "3 problems" in row["problems"][0] and "sopacket check" in row["problems"][0]
+
+
+def test_stale_records_are_found_by_content_and_new_passwords_are_said(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    packet = complete_packet(tmp_path / "in" / "p", "bt-stale")
+    out = tmp_path / "out"
+    first = run_batch(str(packet), "-o", str(out), "--generate-password", "--json")
+    assert json.loads(first.stdout)["packets"][0]["status"] == "built"
+    assert "New passwords for 1 packet(s)" in first.stderr
+    # A record replaced by another file with an OLDER date: dates alone would skip it.
+    record = tmp_path / "in" / "p" / "records" / "blood-tests.pdf"
+    shutil.copy2(tmp_path / "in" / "p" / "records" / "genomic-test.pdf", record)
+    os.utime(record, (1_000_000_000, 1_000_000_000))
+    again = json.loads(run_batch(str(packet), "-o", str(out), "--keyring", "--json").stdout)
+    assert again["packets"][0]["status"] == "built"
+    third = run_batch(str(packet), "-o", str(out), "--generate-password", "--force", "--json")
+    (row,) = json.loads(third.stdout)["packets"]
+    assert "it replaced the one stored before" in " ".join(row["problems"])
+
+
+def test_urgent_and_incomplete_packets_say_so(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write(
+        tmp_path / "in" / "u" / "packet.yaml",
+        MINIMAL.replace("sopacket: 1\n", "sopacket: 1\nid: urgent-1\n")
+        + "symptoms: [{text: Crushing chest pain, urgent: true}]\n",
+    )
+    memory_keyring.store[("sopacket", "urgent-1")] = "correct horse battery staple"
+    built = run_batch(
+        str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--keyring", "--allow-incomplete",
+        "--json",
+    )  # fmt: skip
+    (row,) = json.loads(built.stdout)["packets"]
+    assert row["status"] == "built" and row["ready"] is False
+    assert row["problems"][0].startswith("URGENT symptoms are listed")
+    assert "built, but still to do" in row["problems"][1]
+    assert "Crushing chest pain" not in built.stdout
+    refused = run_batch(str(tmp_path / "in"), "-o", str(tmp_path / "o2"), "--keyring", "--json")
+    (row,) = json.loads(refused.stdout)["packets"]
+    assert row["status"] == "incomplete" and row["problems"][0].startswith("URGENT")

@@ -54,18 +54,27 @@ def test_the_platform_config_file_is_used_and_sources_shown(private_config_home:
 
 def test_config_feeds_check_and_build(tmp_path: Path, example: Path) -> None:
     cfg = write(
-        tmp_path / "clinic.yaml",
+        tmp_path / "clinic" / "config.yaml",
         "clinic:\n  name: Riverside Second-Opinion Service\n  contact: +1 555 0100\n"
-        "checklist: general\npaper: a4\n",
+        "checklist: riverside.yaml\npaper: a4\n",
+    )
+    write(
+        tmp_path / "clinic" / "riverside.yaml",  # found beside the config file
+        "sopacket_checklist: 1\nname: riverside\ntitle: Riverside intake\nextends: general\n",
     )
     runner = CliRunner()
+    # A packet whose specialty has a checklist keeps it: the config's is the fallback.
     checked = runner.invoke(app, ["--config", str(cfg), "check", str(example), "--json"])
-    assert json.loads(checked.stdout)["checklist"]["name"] == "general"  # not oncology
+    assert json.loads(checked.stdout)["checklist"]["name"] == "oncology"
+    plain = write(tmp_path / "plain" / "packet.yaml", MINIMAL)
+    fallback = runner.invoke(app, ["--config", str(cfg), "check", str(plain), "--json"])
+    data = json.loads(fallback.stdout)["checklist"]
+    assert data["name"] == "riverside" and "config file" in data["note"]
     # An option still wins over the file.
     chosen = runner.invoke(
-        app, ["--config", str(cfg), "check", str(example), "--checklist", "oncology", "--json"]
+        app, ["--config", str(cfg), "check", str(plain), "--checklist", "general", "--json"]
     )
-    assert json.loads(chosen.stdout)["checklist"]["name"] == "oncology"
+    assert json.loads(chosen.stdout)["checklist"]["name"] == "general"
     out = tmp_path / "p.pdf"
     built = runner.invoke(
         app,
