@@ -925,7 +925,7 @@ def batch(
     with _reported(json_output):
         from . import batch as batch_lib
         from . import keystore, passwords
-        from .errors import UsageError
+        from .errors import KeyringError, UsageError
 
         settings = _config()
         out = output_dir or settings.output_dir
@@ -973,7 +973,16 @@ def batch(
                 "no packet files were found there.",
                 "Name packet files, or folders holding them (YAML files starting `sopacket: 1`).",
             )
-        keystore.check_available()
+        try:
+            keystore.check_available()
+        except KeyringError as exc:
+            raise KeyringError(
+                exc.message,
+                "batch keeps one password per packet in the OS keyring. Run it where a "
+                "keyring service works (a desktop session; on a server, the keyrings.alt "
+                "package with an encrypted file backend), or build packets one by one with "
+                "`sopacket build --password-file`.",
+            ) from None
 
         def password_for(packet_id: str) -> str:
             if generate_password:
