@@ -144,3 +144,16 @@ def test_wrong_password_exit_4_and_not_echoed(built: Path) -> None:
 def test_records_must_be_a_folder(built: Path) -> None:
     result = run_verify(built, "--records", str(built))
     assert result.exit_code == 2
+
+
+def test_originals_are_found_in_subfolders(built: Path, tmp_path: Path) -> None:
+    records = tmp_path / "export"
+    for n, original in enumerate(sorted((built.parent / "records").iterdir())):
+        folder = records / f"visit-{n % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, folder / original.name)
+    (records / "visit-9").mkdir()
+    (records / "visit-9" / "blood-tests.pdf").write_bytes(b"another file, same name")
+    result = run_verify(built, "--records", str(records), "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["original"] for r in json.loads(result.stdout)["records"]] == ["same"] * 7
