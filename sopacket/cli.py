@@ -1261,6 +1261,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _main_for_scripts() -> None:
+    """With --json, even a command line that cannot be parsed (an unknown option, a
+    missing argument) answers with one JSON document on stdout, and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        # Typer's (vendored) click raises usage errors carrying exit code 2.
+        if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+            raise
+        message = exc.format_message()
+        _json_error(True, {"type": "UsageError", "message": message, "fix": ""})
+        exc.show()  # type: ignore[attr-defined]  # for people, on stderr
+        sys.exit(ExitCode.INPUT_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 def main() -> None:
     """Entry point of the ``sopacket`` console script."""
     import signal
@@ -1271,6 +1289,8 @@ def main() -> None:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
     try:
+        if "--json" in sys.argv[1:]:
+            _main_for_scripts()
         app()
     except KeyboardInterrupt:  # pragma: no cover - a Ctrl-C outside any command body
         print("Stopped.", file=sys.stderr)

@@ -122,3 +122,13 @@ def test_build_as_a_script_would(tmp_path: Path) -> None:
     assert check.returncode == 0
     again = run("build", "jd/packet.yaml", "--password-stdin", cwd=tmp_path, stdin=pw + "\n")
     assert again.returncode == 3 and "already exists" in again.stderr
+
+
+def test_unparsable_command_lines_still_answer_in_json(tmp_path: Path) -> None:
+    """A script asking for --json gets one JSON document even for a bad command line."""
+    for args in (["check", "--json", "--no-such-option"], ["batch", "--json"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        error = json.loads(result.stdout)["error"]
+        assert error["type"] == "UsageError" and error["message"]
+        assert "Usage:" in result.stderr
