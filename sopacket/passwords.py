@@ -108,7 +108,7 @@ def obtain(
         return Password(generate_passphrase(), "generated", True, tuple(notes))
     if options.stdin and sys.stdin is not None and sys.stdin.isatty():
         # At a terminal, reading a line would echo the password: ask at a hidden prompt.
-        pw = Password(prompt(not existing), "prompt", warnings=tuple(notes))
+        return _ask(options, existing, tuple(notes))
     elif options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
@@ -125,11 +125,35 @@ def obtain(
                 "no password was given and there is no terminal to ask for one.",
                 no_terminal_hint,
             )
-        pw = Password(prompt(not existing), "prompt")
+        return _ask(options, existing, ())
     if existing:
         return pw
     warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
     return Password(pw.value, pw.source, False, pw.warnings + warnings)
+
+
+ATTEMPTS = 3
+"""Tries at a hidden prompt before giving up (a typo should not end the command)."""
+
+
+def _ask(options: PasswordOptions, existing: bool, notes: tuple[str, ...]) -> Password:
+    """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained and
+    asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            value = prompt(not existing)
+            warnings = (
+                ()
+                if existing
+                else strength_warnings(value, options.allow_weak) + length_warnings(value)
+            )
+            return Password(value, "prompt", False, notes + warnings)
+        except PasswordError as exc:
+            if attempt == ATTEMPTS or exc.message == "no password was typed.":
+                raise
+            print(f"{exc.message} {exc.fix} Try again.".replace(" Run the command again.", ""),
+                  file=sys.stderr)  # fmt: skip
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def length_warnings(password: str) -> tuple[str, ...]:

@@ -150,10 +150,17 @@ def test_prompt_at_a_terminal(example: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     pw = passwords.obtain(passwords.PasswordOptions(), "x", interactive=True)
     assert pw.value == STRONG and pw.source == "prompt"
-    mismatch = iter([STRONG, OTHER])
+    # A typo is explained and asked again (a stressed person should not start over)...
+    retry = iter([STRONG, OTHER, "short", "short", STRONG, STRONG])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(retry))
+    pw = passwords.obtain(passwords.PasswordOptions(), "x", interactive=True)
+    assert pw.value == STRONG
+    # ...up to three times.
+    mismatch = iter([STRONG, OTHER] * 3)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(mismatch))
     with pytest.raises(PasswordError, match="not the same"):
         passwords.obtain(passwords.PasswordOptions(), "x", interactive=True)
+    assert next(mismatch, None) is None  # exactly three tries
 
 
 def test_no_terminal_and_no_option_does_not_hang(example: Path, tmp_path: Path) -> None:
