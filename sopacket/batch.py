@@ -12,11 +12,11 @@ in a row, a report or a message.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -121,7 +121,7 @@ def find_packets(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
+            for candidate in _walk(path):
                 if candidate.suffix.lower() in PACKET_SUFFIXES and _looks_like_packet(candidate):
                     found.append(candidate)
         elif path.exists():
@@ -136,6 +136,24 @@ def find_packets(paths: list[Path]) -> list[Path]:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Files under ``folder``, sorted, following linked folders (each real folder once, so
+    a link loop ends)."""
+    import os
+
+    seen: set[str] = set()
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        files.extend(Path(root) / n for n in names)
+    return sorted(files)
 
 
 def _looks_like_packet(path: Path) -> bool:
@@ -190,6 +208,9 @@ def plan(
         try:
             lp = load_packet(path)
         except SopacketError as exc:
+            # No id to shard by: the file's path decides, so exactly one shard reports it.
+            if options.shard and shard_of(str(path), options.shard[1]) != options.shard[0]:
+                continue
             row.problems = _problems(exc)
             planned.append(item)
             continue
@@ -206,7 +227,9 @@ def plan(
         by_id[lp.id] = item
         item.output = options.output_dir / f"{lp.id}.pdf"
         item.inputs = [path] + [lp.record_path(i) for i in range(len(lp.packet.records))]
-        if not options.force and _up_to_date(item.output, item.inputs, lp, stored):
+        if not options.force and _up_to_date(
+            item.output, item.inputs, lp, stored, _settings(options)
+        ):
             row.status = "skipped"
             row.output = str(item.output)
             row.problems = ["up to date (use --force to build it again)"]
@@ -215,7 +238,11 @@ def plan(
 
 
 def _up_to_date(
-    output: Path, inputs: list[Path], lp: Any, stored: Callable[[str], str | None] | None
+    output: Path,
+    inputs: list[Path],
+    lp: Any,
+    stored: Callable[[str], str | None] | None,
+    settings: dict[str, Any],
 ) -> bool:
     """The output is newer than the packet file, opens with the stored password, and its
     manifest holds this packet's data and the SHA-256 of each record file as it is now
@@ -241,7 +268,25 @@ def _up_to_date(
         return False
     recorded = [r.get("sha256") for r in manifest.get("records") or []]
     current = lp.packet.model_dump(mode="json", exclude_none=True)
-    return recorded == hashes and manifest.get("packet") == current
+    if not settings.get("allow_incomplete") and manifest.get("ready") is not True:
+        return False  # built incomplete before: now it must be ready, or say it is not
+    same_options = {k: v for k, v in (manifest.get("options") or {}).items() if k in settings}
+    return recorded == hashes and manifest.get("packet") == current and same_options == settings
+
+
+def _settings(options: BatchOptions) -> dict[str, Any]:
+    """The options a packet is built with, as its manifest records them."""
+    from .build import BuildOptions, build_settings
+
+    return build_settings(
+        BuildOptions(
+            paper=options.paper,
+            allow_incomplete=options.allow_incomplete,
+            checklist=options.checklist,
+            fallback_checklist=options.fallback_checklist,
+            clinic=options.clinic,
+        )
+    )
 
 
 def _older(path: Path, than: Path) -> bool:
@@ -357,7 +402,10 @@ def _problems(exc: SopacketError) -> list[str]:
     from .errors import PacketFileError, RecordError
 
     if isinstance(exc, RecordError) and exc.items:
-        return [f"record {n + 1} ({file}) {detail}" for n, file, detail in exc.items]
+        return [
+            f"record {n + 1} ({file}) {detail}" if n >= 0 else f"{file}: {detail}"
+            for n, file, detail in exc.items
+        ]
     if isinstance(exc, PacketFileError):
         # Messages about fields quote what the file says (names, dates, diagnoses): only
         # their places go into a report; a message about the file itself (not YAML, too
@@ -393,7 +441,12 @@ def run(
 
     _preload()
     options.output_dir.mkdir(parents=True, exist_ok=True)
-    planned = plan(files, options, stored)
+    try:
+        planned = plan(files, options, stored)
+    except KeyboardInterrupt:
+        stopped = "stopped before it was looked at: run the same command again"
+        rows = [Row(str(f), problems=[stopped]) for f in files]
+        return BatchResult(rows, options.output_dir, options.shard, interrupted=True)
     todo = [p for p in planned if p.output is not None and p.row.status != "skipped"]
     total = len(planned)
     done = 0
@@ -419,43 +472,111 @@ def run(
         secrets.append(secret)
         ready.append(item)
     limits = Limits(memory=0, seconds=options.packet_seconds)
+    started = time.time()
     pool = Pool(_build_one, calls, limits, options.jobs, group=True)
     result = BatchResult([], options.output_dir, options.shard)
-    pending = list(ready)
+    pending = dict(zip((id(i) for i in ready), zip(ready, secrets, strict=True), strict=True))
     try:
         for item, secret, outcome in zip(ready, secrets, pool, strict=True):
-            pending.remove(item)
-            if isinstance(outcome, ChildFailed):
-                item.row.problems = [f"the build stopped: {outcome.reason}"]
-            else:
-                outcome.source = item.row.source
-                item.row = dataclasses.replace(outcome, packet_id=item.row.packet_id)
-                if outcome.status == "built" and keep_password is not None:
-                    try:
-                        replaced = keep_password(item.row.packet_id or "", secret)
-                        result.new_passwords += 1
-                        item.row.problems.append(
-                            "new password stored in the keyring"
-                            + (" (it replaced the one stored before)" if replaced else "")
-                        )
-                    except SopacketError as exc:
-                        item.row.status = "failed"
-                        item.row.problems.append(
-                            "the packet was written, but its new password could not be "
-                            f"stored: {exc.message} Delete {item.row.output} and build it "
-                            "again once the keyring works."
-                        )
+            with _deferred_interrupt():  # a packet's bookkeeping is never cut in half
+                pending.pop(id(item))
+                _record(item, secret, outcome, keep_password, result)
             done += 1
             if progress:
                 progress(item.row, done, total)
     except KeyboardInterrupt:
         result.interrupted = True
-        for item in pending:
-            item.row.problems = ["stopped before it was built: run the same command again"]
+        pool.close()  # the children (and the records they read) stop here
+        with _deferred_interrupt():
+            for item, secret in pending.values():
+                _settle_stopped(item, secret, started, keep_password, result)
     finally:
         pool.close()
     result.rows = [p.row for p in planned]
     return result
+
+
+def _record(
+    item: _Planned,
+    secret: str,
+    outcome: Row | ChildFailed,
+    keep_password: Callable[[str, str], bool] | None,
+    result: BatchResult,
+) -> None:
+    """Take in one packet's outcome; a new password is stored before the row says built."""
+    if isinstance(outcome, ChildFailed):
+        item.row.problems = [f"the build stopped: {outcome.reason}"]
+        return
+    outcome.source = item.row.source
+    outcome.packet_id = item.row.packet_id
+    if outcome.status == "built" and keep_password is not None:
+        try:
+            replaced = keep_password(item.row.packet_id or "", secret)
+        except SopacketError as exc:
+            outcome.status = "failed"
+            outcome.problems.append(
+                "the packet was written, but its new password could not be stored: "
+                f"{exc.message} Delete {outcome.output} and build it again once the "
+                "keyring works."
+            )
+        else:
+            result.new_passwords += 1
+            outcome.problems.append(
+                "new password stored in the keyring"
+                + (" (it replaced the one stored before)" if replaced else "")
+            )
+    item.row = outcome
+
+
+def _settle_stopped(
+    item: _Planned,
+    secret: str,
+    started: float,
+    keep_password: Callable[[str, str], bool] | None,
+    result: BatchResult,
+) -> None:
+    """A packet whose outcome was not taken in when the batch stopped: if its child had
+    already written it (it is newer than the batch and opens with its password), keep its
+    password and say it was built; otherwise say it was not."""
+    from .verify import opens
+
+    out = item.output
+    try:
+        written = out is not None and out.stat().st_mtime >= started and opens(out, secret)
+    except OSError:
+        written = False
+    if written and keep_password is not None:
+        try:
+            keep_password(item.row.packet_id or "", secret)
+            result.new_passwords += 1
+        except SopacketError:
+            written = False
+    if written:
+        item.row.status = "built"
+        item.row.output = str(out)
+        item.row.problems = ["finished just as the batch was stopped"]
+    else:
+        item.row.problems = ["stopped before it was built: run the same command again"]
+
+
+@contextlib.contextmanager
+def _deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done (then raise it): a password is never left half
+    stored, nor a row half written."""
+    import signal
+
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    except ValueError:  # not the main thread: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def _preload() -> None:

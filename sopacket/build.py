@@ -565,10 +565,12 @@ def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progres
             extend_and_stamp(pdf, page, band_page, band.rotation)
         except (ValueError, TypeError, pikepdf.PdfError):
             # Record pages were checked when cleaned; this is a last line of defence.
-            raise RecordError(
+            error = RecordError(
                 f"page {n + 1} of the packet ({band.middle}) cannot be given its band.",
                 "Open that record and print it to a new PDF, then build again.",
-            ) from None
+            )
+            error.items = [(-1, f"packet page {n + 1}", "cannot be given its band.")]
+            raise error from None
         progress.advance()
 
 
@@ -633,6 +635,7 @@ def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
         "ready": work.report.ready,
         "front_matter_pages": front.pages,
         "total_pages": len(pdf.pages),
+        "options": build_settings(work.options),
         "packet": packet.model_dump(mode="json", exclude_none=True),
         "records": [
             {
@@ -658,6 +661,18 @@ def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
         mime_type="application/json",
     )
     pdf.attachments["manifest.json"] = spec
+
+
+def build_settings(options: BuildOptions) -> dict[str, Any]:
+    """The options that shape a packet's content (kept in its manifest: a batch rebuilds a
+    packet whose options changed)."""
+    return {
+        "paper": options.paper,
+        "checklist": options.checklist,
+        "fallback_checklist": options.fallback_checklist,
+        "clinic": options.clinic,
+        "allow_incomplete": options.allow_incomplete,
+    }
 
 
 def encrypt_and_write(pdf: Any, password: str, output: Path) -> int:

@@ -113,6 +113,9 @@ def load(path: Path | None = None) -> Config:
         "output_dir": model.output_dir,
         "paper": model.paper,
     }
+    output_dir = values["output_dir"]
+    if output_dir and not Path(output_dir).expanduser().is_absolute():
+        values["output_dir"] = str((where.parent / output_dir).resolve())  # beside the file
     checklist = values["checklist"]
     if checklist and not Path(checklist).is_absolute():
         from .checklist import builtin_names

@@ -108,14 +108,24 @@ class Job(Generic[T]):
     # POSIX: a bare fork is the cheapest child there is (no multiprocessing import).
     def _start_fork(self, func: Callable[..., T], args: tuple[Any, ...]) -> None:
         import pickle
+        import signal
 
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        # Ctrl-C (or SIGTERM) arriving during the fork itself would be raised inside the
+        # fork handlers, where Python swallows it: hold it until the fork is done.
+        held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            pid = os.fork()
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            raise
         if pid == 0:  # the child
             code = 0
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 os.close(read_fd)
                 if self.group:
                     os.setpgid(0, 0)
@@ -135,6 +145,7 @@ class Job(Generic[T]):
         self._pid: int | None = pid
         self._read = os.fdopen(read_fd, "rb")
         self._proc: Any = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a held Ctrl-C arrives now
 
     def _start_spawn(self, func: Callable[..., T], args: tuple[Any, ...]) -> None:
         import multiprocessing
@@ -176,7 +187,10 @@ class Job(Generic[T]):
         data = self._read.read()
         if not data:
             raise ChildFailed(self._crash_reason())
-        return pickle.loads(data)
+        try:
+            return pickle.loads(data)
+        except Exception:  # cut short: the child was killed while handing over its result
+            raise ChildFailed(self._crash_reason()) from None
 
     def _crash_reason(self) -> str:
         if self._pid is not None:
@@ -242,8 +256,10 @@ class Pool(Generic[T]):
         self.group = group
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         each = limits if isinstance(limits, list) else [limits or Limits()] * len(calls)
-        self._pending = iter(list(zip(calls, each, strict=True)))
-        self._running: list[Job[T]] = []
+        self._pending = iter(list(enumerate(zip(calls, each, strict=True))))
+        self._running: dict[int, Job[T]] = {}
+        self._done: dict[int, T | ChildFailed] = {}
+        self._next = 0
         self._fill()
 
     def _fill(self) -> None:
@@ -251,26 +267,46 @@ class Pool(Generic[T]):
             nxt = next(self._pending, None)
             if nxt is None:
                 return
-            args, own = nxt
-            self._running.append(Job(self.func, *args, limits=own, group=self.group))
+            n, (args, own) = nxt
+            self._running[n] = Job(self.func, *args, limits=own, group=self.group)
 
     def __iter__(self) -> Iterator[T | ChildFailed]:
         try:
-            while self._running:
-                job = self._running.pop(0)
-                try:
-                    outcome: T | ChildFailed = job.result()
-                except ChildFailed as exc:
-                    outcome = exc
-                self._fill()
-                yield outcome
+            while self._running or self._done:
+                if self._next in self._done:
+                    self._next += 1
+                    yield self._done.pop(self._next - 1)
+                    continue
+                self._collect()
         finally:
             self.close()
 
+    def _collect(self) -> None:
+        """Wait until some child finishes (or runs out of time), keep its result, and
+        start the next: a slow child holds only its own slot, never the others'."""
+        import select
+
+        jobs = list(self._running.items())
+        if any(job._proc is not None for _, job in jobs):  # pragma: no cover - Windows
+            ready = [min(self._running)]
+        else:
+            now = time.monotonic()
+            timeout = max(0.0, min(job._deadline for _, job in jobs) - now)
+            readable, _, _ = select.select([job._read for _, job in jobs], [], [], timeout)
+            now = time.monotonic()
+            ready = [n for n, job in jobs if job._read in readable or job._deadline <= now]
+        for n in ready:
+            job = self._running.pop(n)
+            try:
+                self._done[n] = job.result()
+            except ChildFailed as exc:
+                self._done[n] = exc
+        self._fill()
+
     def close(self) -> None:
-        for job in self._running:
+        for job in self._running.values():
             job.cancel()
-        self._running = []
+        self._running = {}
         self._pending = iter(())
 
 

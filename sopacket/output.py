@@ -82,7 +82,7 @@ def _unnamed_file(folder: Path, mode: int) -> int | None:
     if not flag or not os.path.isdir("/proc/self/fd"):
         return None
     try:
-        return os.open(folder, flag | os.O_RDWR, mode)
+        fd = os.open(folder, flag | os.O_RDWR, mode)
     except IsADirectoryError:  # the file system cannot make unnamed files
         return None
     except OSError as exc:
@@ -92,6 +92,9 @@ def _unnamed_file(folder: Path, mode: int) -> int | None:
             f"cannot write in the folder {folder} ({exc.strerror}).",
             "Choose a folder you can write to, or check its permissions.",
         ) from None
+    with contextlib.suppress(OSError):  # exactly these permissions, whatever the umask
+        os.fchmod(fd, mode)
+    return fd
 
 
 def _publish(fd: int, path: Path) -> None:

@@ -379,3 +379,25 @@ def test_urgent_and_incomplete_packets_say_so(
     refused = run_batch(str(tmp_path / "in"), "-o", str(tmp_path / "o2"), "--keyring", "--json")
     (row,) = json.loads(refused.stdout)["packets"]
     assert row["status"] == "incomplete" and row["problems"][0].startswith("URGENT")
+
+
+def test_changed_options_rebuild_and_linked_folders_are_searched(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    real = tmp_path / "elsewhere" / "p"
+    write(real / "packet.yaml", MINIMAL.replace("sopacket: 1\n", "sopacket: 1\nid: opt-1\n"))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "linked").symlink_to(real.parent, target_is_directory=True)
+    memory_keyring.store[("sopacket", "opt-1")] = "correct horse battery staple"
+    out = str(tmp_path / "out")
+
+    def status(*args: str) -> tuple[str, int]:
+        result = run_batch(str(tmp_path / "in"), "-o", out, "--keyring", "--json", *args)
+        (row,) = json.loads(result.stdout)["packets"]  # found through the linked folder
+        return row["status"], result.exit_code
+
+    assert status("--allow-incomplete") == ("built", 0)
+    assert status("--allow-incomplete") == ("skipped", 0)
+    assert status("--allow-incomplete", "--paper", "a4") == ("built", 0)  # options changed
+    # Built incomplete before; without --allow-incomplete it must not pass as up to date.
+    assert status() == ("incomplete", 1)

@@ -13,7 +13,7 @@ from sopacket.errors import PacketFileError, UsageError
 from sopacket.packet import load_packet
 from sopacket.starter import render
 
-from .conftest import MINIMAL, write
+from .conftest import MINIMAL, ROOT, write
 
 
 def added_lines(before: str, after: str) -> list[str]:
@@ -216,3 +216,23 @@ def test_record_copy_happens_only_after_the_entry_is_valid(
     add_record(path, source, {"title": "Blood", "kind": "lab"}, copy=True)
     assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["blood tests.pdf"]
     assert "file: records/blood tests.pdf" in path.read_text()
+
+
+def test_add_keeps_group_permissions_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from typer.testing import CliRunner
+
+    from sopacket.cli import app
+
+    packet = tmp_path / "packet.yaml"
+    packet.write_text((ROOT / "examples" / "jane-doe" / "packet.yaml").read_text())
+    packet.chmod(0o664)
+    old = os.umask(0o077)
+    try:
+        result = CliRunner().invoke(app, ["add", "question", str(packet), "What else?"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(packet.stat().st_mode) == 0o664

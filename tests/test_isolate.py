@@ -35,7 +35,7 @@ def test_grouped_pool_names_each_failure_and_keeps_the_rest() -> None:
 
 def test_pool_close_stops_children() -> None:
     pool = Pool(work, [(5,), (5,)], Limits(seconds=30), jobs=2)
-    pids = [job._pid for job in pool._running]
+    pids = [job._pid for job in pool._running.values()]
     pool.close()
     for pid in pids:
         assert pid is not None
@@ -45,3 +45,17 @@ def test_pool_close_stops_children() -> None:
         except ProcessLookupError:
             alive = False
         assert not alive
+
+
+def finish_time(seconds: float) -> float:
+    time.sleep(seconds)
+    return time.monotonic()
+
+
+def test_a_slow_child_holds_only_its_own_slot() -> None:
+    outcomes = list(Pool(finish_time, [(3,)] + [(0.05,)] * 20, Limits(0, 30), jobs=3))
+    assert len(outcomes) == 21 and all(isinstance(t, float) for t in outcomes)
+    slow = outcomes[0]
+    # While the slow one sleeps, the other two slots keep working through the rest (with
+    # head-of-line waiting, only the two already started would finish before it).
+    assert sum(1 for t in outcomes[1:] if t < slow) == 20
