@@ -274,19 +274,28 @@ def _up_to_date(
     return recorded == hashes and manifest.get("packet") == current and same_options == settings
 
 
+def _build_options(options: BatchOptions, output: Path | None = None) -> Any:
+    """What each packet of the batch is built with."""
+    from .build import BuildOptions
+    from .records import RecordAccess
+
+    return BuildOptions(
+        output=output,
+        paper=options.paper,
+        allow_incomplete=options.allow_incomplete,
+        force=True,  # up-to-date outputs were skipped; the rest are rebuilt
+        checklist=options.checklist,
+        fallback_checklist=options.fallback_checklist,
+        clinic=options.clinic,
+        access=RecordAccess(options.base_dir, options.limits, None),
+    )
+
+
 def _settings(options: BatchOptions) -> dict[str, Any]:
     """The options a packet is built with, as its manifest records them."""
-    from .build import BuildOptions, build_settings
+    from .build import build_settings
 
-    return build_settings(
-        BuildOptions(
-            paper=options.paper,
-            allow_incomplete=options.allow_incomplete,
-            checklist=options.checklist,
-            fallback_checklist=options.fallback_checklist,
-            clinic=options.clinic,
-        )
-    )
+    return build_settings(_build_options(options))
 
 
 def _older(path: Path, than: Path) -> bool:
@@ -298,22 +307,19 @@ def _older(path: Path, than: Path) -> bool:
 
 def _manifest(pdf: Path, password: str) -> dict[str, Any] | None:
     """The manifest inside a packet, or None if it does not open or has none."""
-    import json
     import warnings
 
     import pikepdf
+
+    from .verify import manifest_data
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with pikepdf.open(pdf, password=password) as packet:
-                spec = packet.attachments.get("manifest.json")
-                if spec is None:
-                    return None
-                data = json.loads(spec.get_file().read_bytes())
+                return manifest_data(packet)
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
 
 
 # --- build --------------------------------------------------------------------------------
@@ -321,27 +327,13 @@ def _manifest(pdf: Path, password: str) -> dict[str, Any] | None:
 
 def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -> Row:
     """In the packet's own process: build it and describe the outcome."""
-    from .build import BuildOptions, build
+    from .build import build
     from .errors import NotReadyError
-    from .records import RecordAccess
 
     row = Row(str(path))
     started = time.monotonic()
     try:
-        result = build(
-            path,
-            password,
-            BuildOptions(
-                output=output,
-                paper=options.paper,
-                allow_incomplete=options.allow_incomplete,
-                force=True,  # up-to-date outputs were skipped; the rest are rebuilt
-                checklist=options.checklist,
-                fallback_checklist=options.fallback_checklist,
-                clinic=options.clinic,
-                access=RecordAccess(options.base_dir, options.limits, None),
-            ),
-        )
+        result = build(path, password, _build_options(options, output))
     except NotReadyError as exc:
         row.status = "incomplete"
         row.problems = _not_ready(exc.missing, exc.urgent, built=False)

@@ -239,17 +239,24 @@ RecordMemoryOption = Annotated[
 ]
 
 
-def _lazy_asker() -> Any:
-    """Ask for a protected record's password at a terminal (see passwords.record_asker),
-    importing the password module only if a record needs it."""
+def _record_asker(pause: Any = None, resume: Any = None) -> Any:
+    """A function that asks for a protected record's password at a hidden prompt (with the
+    progress bar paused), or None when no one is at a terminal to answer (a script)."""
     if sys.stdin is None or not sys.stdin.isatty() or not sys.stderr.isatty():
         return None
 
     def ask(record: str) -> str | None:
-        from . import passwords
+        import getpass
 
-        asker = passwords.record_asker()
-        return asker(record) if asker else None
+        if pause:
+            pause()
+        try:
+            return getpass.getpass(f"Password of the protected record {record}: ") or None
+        except EOFError:
+            return None
+        finally:
+            if resume:
+                resume()
 
     return ask
 
@@ -460,7 +467,7 @@ def check(
     with _reported(json_output):
         from .check import check_file
 
-        access = _access(base_dir, record_time_limit, record_memory_limit, _lazy_asker())
+        access = _access(base_dir, record_time_limit, record_memory_limit, _record_asker())
         report = check_file(
             packet, checklist, strict=strict, access=access, fallback=_config().checklist
         )
@@ -755,7 +762,7 @@ def build(
             if bar:
                 bar[0].resume()
 
-        ask = passwords.record_asker(pause, resume)
+        ask = _record_asker(pause, resume)
         options = BuildOptions(
             output=output,
             paper=paper,  # type: ignore[arg-type]

@@ -18,7 +18,6 @@ import math
 import secrets
 import stat
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -246,30 +245,6 @@ def prompt(confirm: bool = True) -> str:
     if not first:
         raise PasswordError("the password was empty.", "Run the command again.")
     return first
-
-
-def record_asker(
-    pause: Callable[[], object] | None = None, resume: Callable[[], object] | None = None
-) -> Callable[[str], str | None] | None:
-    """A function that asks for a protected record's password at a hidden prompt, or None
-    when no one is at a terminal to answer (a script)."""
-    if sys.stdin is None or not sys.stdin.isatty() or not sys.stderr.isatty():
-        return None
-
-    def ask(record: str) -> str | None:
-        import getpass
-
-        if pause:
-            pause()
-        try:
-            return getpass.getpass(f"Password of the protected record {record}: ") or None
-        except EOFError:
-            return None
-        finally:
-            if resume:
-                resume()
-
-    return ask
 
 
 def strength_warnings(password: str, allow_weak: bool) -> tuple[str, ...]:

@@ -16,13 +16,32 @@ from typing import Any
 
 from .isolate import ChildFailed, Job, Limits, run
 
+MAX_RECORD_BYTES = 512 * 1024 * 1024
+"""Largest record file read (512 MiB; upload portals accept far less)."""
 STREAM_LIMIT = 256 * 1024 * 1024
 """Largest decompressed stream accepted (fonts, forms...), in bytes (256 MiB)."""
 PIXEL_LIMIT = 150_000_000
 """Largest image accepted, in pixels (150 megapixels; a 600 dpi A4 scan is 35)."""
 
-MAX_RECORD_BYTES = 512 * 1024 * 1024
-"""Largest record file read (512 MiB; upload portals accept far less)."""
+# Refusals said both when a record is inspected (check) and when it is read (build).
+NOT_REGULAR = (
+    "this is not a regular file (a device or pipe)",
+    "Save the record as a PDF or image file and name that file.",
+)
+TOO_LARGE = (
+    f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
+    "Export a smaller copy (for example, scan at 200-300 dpi).",
+)
+
+
+def outside(base_dir: Path) -> tuple[str, str]:
+    """The refusal of a record outside the folder --base-dir allows."""
+    return (
+        f"the file is outside the folder allowed by --base-dir ({base_dir.resolve()})",
+        "Copy the record into that folder, or name a file inside it.",
+    )
+
+
 _SNIFF_BYTES = 1024
 
 
@@ -63,21 +82,16 @@ class RecordAccess:
         if self.base_dir is None:
             return {}
         base = self.base_dir.resolve()
-        outside: dict[int, RecordInfo] = {}
+        refused: dict[int, RecordInfo] = {}
         for n, file in enumerate(files):
             try:
                 real = file.resolve()
             except (OSError, RuntimeError):  # a link loop: certainly not a usable file
                 real = file
             if not real.is_relative_to(base):
-                outside[n] = RecordInfo(
-                    file,
-                    None,
-                    None,
-                    problem=f"the file is outside the folder allowed by --base-dir ({base})",
-                    fix="Copy the record into that folder, or name a file inside it.",
-                )
-        return outside
+                problem, fix = outside(base)
+                refused[n] = RecordInfo(file, None, None, problem=problem, fix=fix)
+        return refused
 
 
 def record_secrets(
@@ -212,16 +226,16 @@ def inspect(path: Path, pages: str | None = None, password: str | None = None) -
             path,
             None,
             None,
-            problem="this is not a regular file (a device or pipe)",
-            fix="Save the record as a PDF or image file and name that file.",
+            problem=NOT_REGULAR[0],
+            fix=NOT_REGULAR[1],
         )
     if st.st_size > MAX_RECORD_BYTES:
         return RecordInfo(
             path,
             None,
             None,
-            problem=f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
-            fix="Export a smaller copy (for example, scan at 200-300 dpi).",
+            problem=TOO_LARGE[0],
+            fix=TOO_LARGE[1],
         )
     if st.st_size == 0:
         return RecordInfo(

@@ -33,10 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .records import (  # one set of limits for check's reading and for cleaning
+from .records import (  # one set of limits and refusals for check and for cleaning
+    MAX_RECORD_BYTES,
+    NOT_REGULAR,
     PIXEL_LIMIT,
     STREAM_LIMIT,
+    TOO_LARGE,
     limit_pillow,
+    outside,
     too_many_pixels,
 )
 
@@ -222,26 +226,15 @@ def _read_confined(path: Path, base_dir: Path | None) -> bytes:
             link = f"/proc/self/fd/{fd}"
             real = Path(os.readlink(link)) if os.path.exists(link) else path.resolve()
             if not real.is_relative_to(base_dir.resolve()):
-                raise Refused(
-                    f"the file is outside the folder allowed by --base-dir ({base_dir})",
-                    "Copy the record into that folder, or name a file inside it.",
-                )
+                raise Refused(*outside(base_dir))
         import stat
 
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Refused(
-                "this is not a regular file (a device or pipe)",
-                "Save the record as a PDF or image file and name that file.",
-            )
+            raise Refused(*NOT_REGULAR)
         with os.fdopen(os.dup(fd), "rb") as fh:
-            from .records import MAX_RECORD_BYTES
-
             data = fh.read(MAX_RECORD_BYTES + 1)
         if len(data) > MAX_RECORD_BYTES:
-            raise Refused(
-                f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
-                "Export a smaller copy (for example, scan at 200-300 dpi).",
-            )
+            raise Refused(*TOO_LARGE)
         return data
     finally:
         os.close(fd)

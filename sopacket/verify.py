@@ -188,17 +188,24 @@ MANIFEST_LIMIT = 16 * 1024 * 1024
 """Largest manifest read (sopacket writes a few kB per record)."""
 
 
-def read_manifest(pdf: Any, report: VerifyReport) -> dict[str, Any] | None:
+def manifest_data(pdf: Any) -> dict[str, Any] | None:
+    """The JSON of the manifest attached to an open packet; None when there is none, or
+    it is damaged or far larger than any manifest sopacket writes."""
     from .sanitise import decoded_size
 
     try:
         spec = pdf.attachments.get("manifest.json")
         stream = spec.get_file().obj if spec is not None else None
-        if stream is not None and decoded_size(stream, MANIFEST_LIMIT) > MANIFEST_LIMIT:
-            stream = None  # far larger than any manifest: not one sopacket wrote
-        data = json.loads(stream.read_bytes()) if stream is not None else None
+        if stream is None or decoded_size(stream, MANIFEST_LIMIT) > MANIFEST_LIMIT:
+            return None
+        data = json.loads(stream.read_bytes())
     except Exception:  # a damaged attachment is the same finding as a missing one
-        data = None
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def read_manifest(pdf: Any, report: VerifyReport) -> dict[str, Any] | None:
+    data = manifest_data(pdf)
     if isinstance(data, dict) and not _well_formed(data):
         report.add(
             "sopacket packet",
