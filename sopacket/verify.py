@@ -279,6 +279,7 @@ def _span(rec: dict[str, Any]) -> tuple[int, int]:
 def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyReport) -> None:
     from .records import sha256
 
+    files = _files_by_name(folder) if folder is not None else {}
     for n, rec in enumerate(manifest.get("records") or [], 1):
         first, last = _span(rec)
         entry = {
@@ -293,13 +294,13 @@ def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyR
             continue
         name = Path(str(rec.get("original_file_name") or "")).name
         label = f"record {n} original"
-        candidates = [p for p in [folder / name, *folder.rglob(name)] if p.is_file()]
-        if not name or not candidates:
+        candidates = files.get(name, []) if name else []
+        if not candidates:
             entry["original"] = "missing"
             report.add(label, False, f"{name or 'its file'} is not in {folder}")
             continue
         digests = []
-        for candidate in dict.fromkeys(candidates):  # same name in several folders: any
+        for candidate in candidates:  # the same name in several folders: any of them
             try:
                 digests.append(sha256(candidate)[0])
             except OSError:
@@ -318,6 +319,17 @@ def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyR
             if same
             else f"{name} differs from the file that was packed (SHA-256 {digest[:12]}...)",
         )
+
+
+def _files_by_name(folder: Path) -> dict[str, list[Path]]:
+    """Every file under ``folder`` by its name (one walk, whatever the names hold)."""
+    import os
+
+    found: dict[str, list[Path]] = {}
+    for root, _, names in os.walk(folder):
+        for name in sorted(names):
+            found.setdefault(name, []).append(Path(root) / name)
+    return found
 
 
 def check_bookmarks(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:

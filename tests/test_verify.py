@@ -157,3 +157,23 @@ def test_originals_are_found_in_subfolders(built: Path, tmp_path: Path) -> None:
     result = run_verify(built, "--records", str(records), "--json")
     assert result.exit_code == 0, result.output
     assert [r["original"] for r in json.loads(result.stdout)["records"]] == ["same"] * 7
+
+
+def test_original_names_with_glob_characters(tmp_path: Path) -> None:
+    from .conftest import MINIMAL, make_pdf, write
+
+    make_pdf(tmp_path / "in" / "visit" / "scan[1].pdf", 1, "Bracketed")
+    packet = write(
+        tmp_path / "in" / "packet.yaml",
+        MINIMAL + "records:\n  - {title: Scan, kind: other, file: 'visit/scan[1].pdf'}\n",
+    )
+    out = tmp_path / "p.pdf"
+    built = CliRunner().invoke(
+        app,
+        ["build", str(packet), "--password-stdin", "--allow-incomplete", "-o", str(out)],
+        input=PW + "\n",
+    )
+    assert built.exit_code == 0, built.output
+    result = run_verify(out, "--records", str(tmp_path / "in"), "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["original"] for r in json.loads(result.stdout)["records"]] == ["same"]
