@@ -394,10 +394,7 @@ def _problems(exc: SopacketError) -> list[str]:
     from .errors import PacketFileError, RecordError
 
     if isinstance(exc, RecordError) and exc.items:
-        return [
-            f"record {n + 1} ({file}) {detail}" if n >= 0 else f"{file}: {detail}"
-            for n, file, detail in exc.items
-        ]
+        return [f"record {n + 1} ({file}) {detail}" for n, file, detail in exc.items]
     if isinstance(exc, PacketFileError):
         # Messages about fields quote what the file says (names, dates, diagnoses): only
         # their places go into a report; a message about the file itself (not YAML, too

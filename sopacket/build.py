@@ -565,12 +565,24 @@ def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progres
             extend_and_stamp(pdf, page, band_page, band.rotation)
         except (ValueError, TypeError, pikepdf.PdfError):
             # Record pages were checked when cleaned; this is a last line of defence.
-            error = RecordError(
-                f"page {n + 1} of the packet ({band.middle}) cannot be given its band.",
-                "Open that record and print it to a new PDF, then build again.",
+            starts = work.record_starts
+            index = next(
+                (
+                    r
+                    for r, start in enumerate(starts)
+                    if start <= n < start + len(work.records[r].pages)
+                ),
+                None,
             )
-            error.items = [(-1, f"packet page {n + 1}", "cannot be given its band.")]
-            raise error from None
+            if index is None:  # sopacket's own pages: a bug, reported as one
+                raise
+            raise _record_error(
+                work.lp.packet.records[index],
+                f"could not be placed in the packet: its page {n - starts[index] + 1} cannot "
+                "be given its band",
+                "Open it and print it to a new PDF, then build again.",
+                index,
+            ) from None
         progress.advance()
 
 
