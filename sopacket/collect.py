@@ -104,11 +104,9 @@ def jpeg_orientation(data: bytes) -> int:
         return 1
 
 
-def image_pdf(
-    source: Path | bytes, kind: str, frames: list[int], paper: tuple[float, float]
-) -> bytes:
-    """A PDF with one page per image frame, each image fitted inside the page margins
-    (``source``: the image file, or its bytes)."""
+def image_pdf(data: bytes, kind: str, frames: list[int], paper: tuple[float, float]) -> bytes:
+    """A PDF with one page per frame of the image file ``data``, each image fitted inside
+    the page margins."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -116,15 +114,14 @@ def image_pdf(
     c = canvas.Canvas(buf, pagesize=paper, invariant=1, pageCompression=1)
     c.setCreator("sopacket")
     if kind == "jpeg":
-        raw = source if isinstance(source, bytes) else source.read_bytes()
-        orientation = jpeg_orientation(raw)
-        reader = ImageReader(io.BytesIO(clean_jpeg(raw)))
+        orientation = jpeg_orientation(data)
+        reader = ImageReader(io.BytesIO(clean_jpeg(data)))
         _place(c, reader, paper, orientation)
         c.showPage()
     else:
         from PIL import Image, ImageOps
 
-        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
+        with Image.open(io.BytesIO(data)) as im:
             for frame in frames:
                 im.seek(frame)
                 picture = ImageOps.exif_transpose(im.copy())

@@ -264,7 +264,7 @@ def clean(
         data = _read_confined(path, base_dir)
         digest = hashlib.sha256(data).hexdigest()
         if kind == "pdf":
-            result = clean_pdf(io.BytesIO(data), selection, password)
+            result = clean_pdf(data, selection, password)
         else:
             result = clean_image(data, kind, selection, paper)
         del data
@@ -292,7 +292,7 @@ def clean(
 
 
 def clean_image(
-    path: Path | bytes, kind: str, selection: list[int] | None, paper: tuple[float, float]
+    data: bytes, kind: str, selection: list[int] | None, paper: tuple[float, float]
 ) -> CleanRecord:
     from PIL import Image
 
@@ -301,7 +301,7 @@ def clean_image(
     limit_pillow()
     try:
         frames = selection if selection is not None else [0]
-        data = image_pdf(path, kind, frames, paper)
+        pdf = image_pdf(data, kind, frames, paper)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_many_pixels(exc) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
@@ -309,19 +309,19 @@ def clean_image(
             f"the image is damaged ({type(exc).__name__})",
             "Take the photo or scan again, or export it again.",
         ) from None
-    return CleanRecord(data, len(frames), len(frames))
+    return CleanRecord(pdf, len(frames), len(frames))
 
 
 # --- PDFs -----------------------------------------------------------------------------
 
 
-def clean_pdf(
-    path: Path | io.BytesIO, selection: list[int] | None, password: str | None
-) -> CleanRecord:
+def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) -> CleanRecord:
     import pikepdf
 
     try:
-        src = pikepdf.open(path, password=password or "", access_mode=pikepdf.AccessMode.stream)
+        src = pikepdf.open(
+            io.BytesIO(data), password=password or "", access_mode=pikepdf.AccessMode.stream
+        )
     except pikepdf.PasswordError:
         if password:
             raise Refused(
