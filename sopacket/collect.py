@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import struct
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .records import page_ranges
@@ -22,10 +21,10 @@ IMAGE_MARGIN = 36.0
 
 @dataclass(frozen=True)
 class RecordPages:
-    """One record, ready to be appended: a PDF (path or bytes) and the pages to take."""
+    """One record, ready to be appended: its cleaned PDF and the pages it holds."""
 
     index: int
-    pdf: Path | bytes
+    pdf: bytes
     pages: list[int]
     """0-based page indexes, in order."""
     sha256: str
