@@ -24,6 +24,7 @@ from typing import Any, Literal, Protocol
 from . import __version__
 from .check import check_loaded
 from .errors import NotReadyError, OutputError, RecordError, UsageError
+from .fit import Budget, Piece
 from .records import RecordAccess
 
 Paper = Literal["letter", "a4"]
@@ -53,6 +54,10 @@ class BuildOptions:
     access: RecordAccess | None = None
     """Where records may be read from, the limits of the child that reads each one, and
     who to ask for a protected record's password (see :class:`RecordAccess`)."""
+    budget: Budget | None = None
+    """The size every output file must fit (``--max-size``/``--fit``); see
+    :mod:`sopacket.fit`. Over it, images are recompressed (unless forbidden) and the
+    packet is cut into volumes ``NAME-part-K-of-N.pdf``."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,11 @@ class RecordSummary:
     """Form fields drawn into the page (no longer live fields)."""
     repaired: bool = False
     """The file was damaged and was repaired to be read."""
+    volume: int = 1
+    """The volume (file) holding its first page; ``first_page`` is within that file."""
+    pieces: tuple[tuple[int, int, int], ...] = ()
+    """When the record was cut across volumes: (volume, first page there, pages) each."""
+    recompressed: Recompressed | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,9 +86,63 @@ class RecordSummary:
             "sha256": self.sha256,
             "first_page": self.first_page,
             "pages": self.pages,
+            "volume": self.volume,
+            "pieces": [
+                {"volume": v, "first_page": first, "pages": n} for v, first, n in self.pieces
+            ],
             "removed": list(self.removed),
             "flattened_fields": self.flattened_fields,
             "repaired": self.repaired,
+            "recompressed": self.recompressed.to_json() if self.recompressed else None,
+        }
+
+
+@dataclass(frozen=True)
+class Recompressed:
+    """What recompression did to one record (never silent: the summary shows it)."""
+
+    before: int
+    """Bytes of the record in the packet before."""
+    after: int
+    downsampled: int
+    """Colour or greyscale images downsampled to ``dpi`` and stored as JPEG."""
+    bilevel: int
+    """Black-and-white images stored losslessly (CCITT Group 4)."""
+    dpi: int
+    largest_dpi: int
+    """The highest resolution an image downsampled had."""
+    quality: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bytes_before": self.before,
+            "bytes_after": self.after,
+            "images_downsampled": self.downsampled,
+            "images_bilevel_lossless": self.bilevel,
+            "dpi": self.dpi,
+            "largest_dpi_before": self.largest_dpi,
+            "jpeg_quality": self.quality,
+        }
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One output file of a packet cut to fit a size limit."""
+
+    number: int
+    output: Path
+    pages: int
+    bytes: int
+    records: tuple[int, ...]
+    """1-based numbers of the records it holds (whole or in part)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "volume": self.number,
+            "output": str(self.output),
+            "pages": self.pages,
+            "bytes": self.bytes,
+            "records": list(self.records),
         }
 
 
@@ -94,6 +158,15 @@ class BuildResult:
     packet_id: str = ""
     missing: tuple[str, ...] = ()
     """Checklist items still to do when built with allow_incomplete (the cover lists them)."""
+    volumes: tuple[Volume, ...] = ()
+    """Every file written, in order (one, unless cut to fit a size limit)."""
+    budget: Budget | None = None
+    size_before: int = 0
+    """With a size limit: the estimated size before anything was done to fit it."""
+    deduplicated: tuple[int, int] = (0, 0)
+    """With a size limit: identical resources stored once (copies dropped, bytes saved)."""
+    removed_files: tuple[Path, ...] = ()
+    """Earlier outputs of this packet replaced by the new volumes (with force)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -103,10 +176,22 @@ class BuildResult:
             "pages": self.pages,
             "bytes": self.bytes,
             "ready": self.ready,
+            "volumes": [v.to_json() for v in self.volumes],
+            "fit": None
+            if self.budget is None
+            else {
+                **self.budget.to_json(),
+                "estimated_bytes_before": self.size_before,
+                "duplicates_removed": self.deduplicated[0],
+                "duplicate_bytes_saved": self.deduplicated[1],
+                "recompressed_records": sum(1 for r in self.records if r.recompressed),
+                "split": len(self.volumes) > 1,
+            },
             "records": [r.to_json() for r in self.records],
             "warnings": list(self.warnings),
             "urgent_symptoms": list(self.urgent_symptoms),
             "missing": list(self.missing),
+            "removed_files": [str(p) for p in self.removed_files],
         }
 
 
@@ -133,16 +218,37 @@ class _Work:
     options: BuildOptions
     records: list[Any] = field(default_factory=list)
     """Each record's pages (collect.RecordPages), in packet order."""
-    record_starts: list[int] = field(default_factory=list)
-    """Each record's first page in the packet (0-based)."""
-    record_outlines: list[list[Any]] = field(default_factory=list)
-    """Each record's own bookmarks, relative to its first page."""
-    summaries: list[RecordSummary] = field(default_factory=list)
     cleaned: list[Any] = field(default_factory=list)
     """Each record's sanitise.CleanRecord (what was removed, its bookmarks)."""
-    sources: list[Any] = field(default_factory=list)
-    """Open PDFs whose pages are copied into the packet (closed once it is written)."""
     warnings: list[str] = field(default_factory=list)
+    recompressed: dict[int, Recompressed] = field(default_factory=dict)
+    size_before: int = 0
+    deduplicated: list[int] = field(default_factory=lambda: [0, 0])
+    placed: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """(volume, record, first page there (1-based), pages) for each piece written."""
+
+
+@dataclass
+class _Volume:
+    """One output file: the pieces of records it holds, and what was built for it."""
+
+    number: int
+    count: int
+    pieces: list[Piece]
+    output: Path
+    plan: list[list[Piece]] = field(default_factory=list)
+    """Every volume's pieces (for the cover's list of what the others hold)."""
+    starts: list[int] = field(default_factory=list)
+    """Each piece's first page in this file (0-based)."""
+    outlines: list[list[Any]] = field(default_factory=list)
+    """Each piece's own bookmarks, relative to its first page."""
+    sources: list[Any] = field(default_factory=list)
+    """Open PDFs whose pages are copied into this file (closed once it is written)."""
+
+    def close(self) -> None:
+        for source in self.sources:
+            source.close()
+        self.sources = []
 
 
 PasswordSource = str | Callable[[str], str]
@@ -172,47 +278,43 @@ def build(
     fonts = load_fonts().fresh()
     import warnings
 
-    writer: Any = None
-    try:
-        with warnings.catch_warnings():
-            # Library warnings (pikepdf's page-copy notes, Pillow's size notes) are not for
-            # patients; what matters is reported through work.warnings and exit codes.
-            warnings.simplefilter("ignore")
-            cleaning = start_cleaning(work)
-            try:
-                hash_records(work)
-                front, closing = compose(work, fonts)
-                collect_records(work, cleaning, progress)
-            finally:
-                cleaning.close()
-            writer = assemble(work, front, closing, progress)
-            stamp_pages(work, writer, front, fonts, progress)
-            add_outline_and_links(work, writer, front)
-            attach_manifest(work, writer, front)
-            if fonts.missing:
-                chars = "".join(sorted(fonts.missing))
-                work.warnings.append(
-                    f"{len(fonts.missing)} character(s) could not be drawn with the installed "
-                    f"fonts ({chars}); the packet shows \ufffd in their place. Install a font "
-                    "for that script (see the README) and build again."
-                )
-            size = encrypt_and_write(writer, secret, work.output)
-            pages = len(writer.pages)
-    finally:
-        for source in work.sources:
-            source.close()
-        if writer is not None:
-            writer.close()
+    with warnings.catch_warnings():
+        # Library warnings (pikepdf's page-copy notes, Pillow's size notes) are not for
+        # patients; what matters is reported through work.warnings and exit codes.
+        warnings.simplefilter("ignore")
+        cleaning = start_cleaning(work)
+        try:
+            hash_records(work)
+            whole = [Piece(n, 0, len(rp.pages)) for n, rp in enumerate(work.records)]
+            first = compose(work, fonts, _Volume(1, 1, whole, work.output, [whole]))
+            collect_records(work, cleaning, progress)
+        finally:
+            cleaning.close()
+        fitting = fit_to_budget(work, first, progress) if options.budget else None
+        volumes = write_volumes(work, fitting, first, fonts, secret, progress)
+    removed = remove_stale_outputs(work, volumes)
+    if fonts.missing:
+        chars = "".join(sorted(fonts.missing))
+        work.warnings.append(
+            f"{len(fonts.missing)} character(s) could not be drawn with the installed "
+            f"fonts ({chars}); the packet shows \ufffd in their place. Install a font "
+            "for that script (see the README) and build again."
+        )
     return BuildResult(
-        work.output,
-        pages,
-        size,
-        tuple(work.summaries),
+        volumes[0].output,
+        sum(v.pages for v in volumes),
+        sum(v.bytes for v in volumes),
+        summaries(work, volumes),
         report.ready,
         tuple(work.warnings),
         report.urgent_symptoms,
         lp.id,
         tuple(i.title for i in report.blocking()),
+        tuple(volumes),
+        options.budget,
+        work.size_before,
+        (work.deduplicated[0], work.deduplicated[1]),
+        removed,
     )
 
 
@@ -278,6 +380,12 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
     if out.exists() and not options.force:
         raise OutputError(
             f"{out} already exists.", "Use --force to replace it, or -o to choose another name."
+        )
+    earlier = _earlier_parts(out) if options.budget else []
+    if earlier and not options.force:
+        raise OutputError(
+            f"parts of an earlier packet with this name are there ({earlier[0].name}...).",
+            "Use --force to replace them, or -o to choose another name.",
         )
     if out.is_symlink() and not out.exists():
         raise OutputError(
@@ -424,24 +532,33 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
-    from .compose import Composer, RecordEntry
+def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
+    """The front matter and closing page of one volume (the whole packet when uncut)."""
+    from .compose import Composer, Part, RecordEntry
 
     packet = work.lp.packet
-    entries = [
-        RecordEntry(
-            r.title,
-            r.kind,
-            r.date,
-            r.source,
-            Path(r.file).name,
-            rp.sha256,
-            len(rp.pages),
-            selection=r.pages,
-            original_pages=info.pages or 0,
+    entries = []
+    for piece in vol.pieces:
+        r, rp = packet.records[piece.record], work.records[piece.record]
+        info = work.report.records[piece.record]
+        entries.append(
+            RecordEntry(
+                _piece_title(r.title, piece),
+                r.kind,
+                r.date,
+                r.source,
+                Path(r.file).name,
+                rp.sha256,
+                piece.count,
+                selection=r.pages,
+                original_pages=info.pages or 0,
+                number=piece.record + 1,
+                note=_piece_note(piece, vol.plan),
+            )
         )
-        for r, rp, info in zip(packet.records, work.records, work.report.records, strict=True)
-    ]
+    part = None
+    if vol.count > 1:
+        part = Part(vol.number, vol.count, _other_parts(work, vol))
     missing = [i.title for i in work.report.blocking() if i.status == "missing"]
     composer = Composer(
         packet,
@@ -453,30 +570,62 @@ def compose(work: _Work, fonts: Any) -> tuple[Any, bytes]:
         missing,
         urgent=list(work.report.urgent_symptoms),
         clinic=work.options.clinic,
+        part=part,
     )
     return composer.front_matter(), composer.closing()
 
 
-def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any:
-    """Front matter, then every record's cleaned pages, then the closing page
-    (pikepdf/qpdf). Links within a record are pointed at their pages in the packet."""
+def _piece_title(title: str, piece: Piece) -> str:
+    return title if piece.parts == 1 else f"{title} (part {piece.part} of {piece.parts})"
+
+
+def _piece_note(piece: Piece, plan: list[list[Piece]]) -> str | None:
+    """For a record cut across volumes: which of its pages are here and where the rest is."""
+    if piece.parts == 1:
+        return None
+    where = [
+        f"pages {p.first + 1}\u2013{p.first + p.count} in part {n}"
+        for n, volume in enumerate(plan, 1)
+        for p in volume
+        if p.record == piece.record
+    ]
+    return "Cut across files to fit the size limit: " + "; ".join(where) + "."
+
+
+def _other_parts(work: _Work, vol: _Volume) -> list[str]:
+    """One line per volume of the packet, saying which records it holds."""
+    lines = []
+    for n, pieces in enumerate(vol.plan, 1):
+        held = ", ".join(
+            str(p.record + 1)
+            + (f" (pages {p.first + 1}\u2013{p.first + p.count})" if p.parts > 1 else "")
+            for p in pieces
+        )
+        here = " (this file)" if n == vol.number else ""
+        lines.append(f"Part {n}{here}: records {held}")
+    return lines
+
+
+def assemble(work: _Work, vol: _Volume, front: Any, closing: bytes, progress: Progress) -> Any:
+    """Front matter, then the pages of each record (piece) this volume holds, then the
+    closing page (pikepdf/qpdf). Links within a record are pointed at their pages."""
     import io
 
     import pikepdf
 
     pdf = pikepdf.new()
-    work.sources = [pikepdf.open(io.BytesIO(front.pdf))]
-    pdf.pages.extend(work.sources[0].pages)
-    starts = work.record_starts
-    progress.start(len(work.records), "Assembling")
-    for rp, record, cleaned in zip(work.records, work.lp.packet.records, work.cleaned, strict=True):
+    vol.sources = [pikepdf.open(io.BytesIO(front.pdf))]
+    pdf.pages.extend(vol.sources[0].pages)
+    progress.start(len(vol.pieces), "Assembling")
+    for piece in vol.pieces:
+        rp, record = work.records[piece.record], work.lp.packet.records[piece.record]
         start = len(pdf.pages)
-        starts.append(start)
+        vol.starts.append(start)
         try:
             source = pikepdf.open(io.BytesIO(rp.pdf))
-            work.sources.append(source)
-            pdf.pages.extend(source.pages)
-            _point_links(pdf, start, len(source.pages))
+            vol.sources.append(source)
+            pdf.pages.extend(source.pages[piece.first : piece.first + piece.count])
+            _point_links(pdf, start, piece.first, piece.count)
         except (pikepdf.PdfError, ValueError, IndexError, TypeError) as exc:
             raise _record_error(
                 record,
@@ -484,63 +633,70 @@ def assemble(work: _Work, front: Any, closing: bytes, progress: Progress) -> Any
                 "Open it and save or print it to a new PDF, then build again.",
                 rp.index,
             ) from None
-        work.record_outlines.append(cleaned.outline)
+        vol.outlines.append(_outline_piece(work.cleaned[piece.record].outline, piece))
         progress.advance()
     closing_pdf = pikepdf.open(io.BytesIO(closing))
-    work.sources.append(closing_pdf)
+    vol.sources.append(closing_pdf)
     pdf.pages.extend(closing_pdf.pages)
-    work.summaries = [
-        RecordSummary(
-            r.title,
-            Path(r.file).name,
-            rp.sha256,
-            start + 1,
-            len(rp.pages),
-            tuple(c.removed),
-            c.flattened_fields,
-            c.repaired,
-        )
-        for r, rp, start, c in zip(
-            work.lp.packet.records, work.records, starts, work.cleaned, strict=True
-        )
-    ]
     return pdf
 
 
-def _point_links(pdf: Any, start: int, count: int) -> None:
+def _outline_piece(items: list[Any], piece: Piece) -> list[Any]:
+    """A record's bookmarks that fall within ``piece``, relative to its first page."""
+    out = []
+    for title, offset, children in items:
+        inner = _outline_piece(children, piece)
+        if piece.first <= offset < piece.first + piece.count:
+            out.append([title, offset - piece.first, inner])
+        else:
+            out.extend(inner)
+    return out
+
+
+def _point_links(pdf: Any, start: int, first: int, count: int) -> None:
     """A cleaned record's links name a page offset within the record (see
-    :mod:`sopacket.sanitise`); point each at that page of the packet."""
+    :mod:`sopacket.sanitise`); point each at that page of the packet, and drop those
+    whose page is in another volume."""
     import pikepdf
 
     for page in pdf.pages[start : start + count]:
         annots = page.obj.get("/Annots")
         if not isinstance(annots, pikepdf.Array):
             continue
+        kept = pikepdf.Array()
         for annot in annots:
             dest = annot.get("/Dest")
             if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], int):
-                offset = int(dest[0])
+                offset = int(dest[0]) - first
                 if 0 <= offset < count:
                     dest[0] = pdf.pages[start + offset].obj
+                    kept.append(annot)
+        if len(kept):
+            page.obj.Annots = kept
+        else:
+            del page.obj["/Annots"]
 
 
-def _section_of(work: _Work, front: Any, index: int) -> str:
+def _section_of(work: _Work, vol: _Volume, front: Any, index: int) -> str:
     from .compose import SECTION_TITLES, SECTIONS
 
-    starts = work.record_starts
     if index < front.pages:
         current = "Cover"
         for name in SECTIONS:
             if front.starts.get(name, 10**9) <= index:
                 current = SECTION_TITLES[name]
         return current
-    for n in reversed(range(len(starts))):
-        if starts[n] <= index < starts[n] + len(work.records[n].pages):
-            return f"Record {n + 1}: {work.lp.packet.records[n].title}"
+    for n in reversed(range(len(vol.starts))):
+        piece = vol.pieces[n]
+        if vol.starts[n] <= index < vol.starts[n] + piece.count:
+            title = _piece_title(work.lp.packet.records[piece.record].title, piece)
+            return f"Record {piece.record + 1}: {title}"
     return SECTION_TITLES["closing"]
 
 
-def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progress) -> None:
+def stamp_pages(
+    work: _Work, vol: _Volume, pdf: Any, front: Any, fonts: Any, progress: Progress
+) -> None:
     """Every page gets the identification band, in a strip added below what a reader sees."""
     import io
 
@@ -554,9 +710,9 @@ def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progres
     bands = []
     for n, page in enumerate(pdf.pages):
         width, rotation = visible_size(page)
-        bands.append(Band(name, born, _section_of(work, front, n), width, rotation))
+        bands.append(Band(name, born, _section_of(work, vol, front, n), width, rotation))
     band_source = pikepdf.open(io.BytesIO(band_pdf(bands, fonts)))
-    work.sources.append(band_source)
+    vol.sources.append(band_source)
     progress.start(len(pdf.pages), "Stamping pages")
     for n, (page, band, band_page) in enumerate(
         zip(pdf.pages, bands, band_source.pages, strict=True)
@@ -565,40 +721,41 @@ def stamp_pages(work: _Work, pdf: Any, front: Any, fonts: Any, progress: Progres
             extend_and_stamp(pdf, page, band_page, band.rotation)
         except (ValueError, TypeError, pikepdf.PdfError):
             # Record pages were checked when cleaned; this is a last line of defence.
-            starts = work.record_starts
             index = next(
                 (
-                    r
-                    for r, start in enumerate(starts)
-                    if start <= n < start + len(work.records[r].pages)
+                    k
+                    for k, start in enumerate(vol.starts)
+                    if start <= n < start + vol.pieces[k].count
                 ),
                 None,
             )
             if index is None:  # sopacket's own pages: a bug, reported as one
                 raise
+            piece = vol.pieces[index]
             raise _record_error(
-                work.lp.packet.records[index],
-                f"could not be placed in the packet: its page {n - starts[index] + 1} cannot "
-                "be given its band",
+                work.lp.packet.records[piece.record],
+                f"could not be placed in the packet: its page "
+                f"{n - vol.starts[index] + piece.first + 1} cannot be given its band",
                 "Open it and print it to a new PDF, then build again.",
-                index,
+                piece.record,
             ) from None
         progress.advance()
 
 
-def add_outline_and_links(work: _Work, pdf: Any, front: Any) -> None:
+def add_outline_and_links(work: _Work, vol: _Volume, pdf: Any, front: Any) -> None:
     from pikepdf import Array, Dictionary, Name, OutlineItem
 
     from .compose import SECTION_TITLES, SECTIONS
 
-    starts = work.record_starts
+    starts = vol.starts
     closing_page = len(pdf.pages) - 1
     with pdf.open_outline() as outline:
         for name in SECTIONS:
             outline.root.append(OutlineItem(SECTION_TITLES[name], front.starts[name]))
-        for n, record in enumerate(work.lp.packet.records):
-            item = OutlineItem(f"{n + 1}. {record.title}", starts[n])
-            _add_children(item, starts[n], work.record_outlines[n])
+        for n, piece in enumerate(vol.pieces):
+            title = _piece_title(work.lp.packet.records[piece.record].title, piece)
+            item = OutlineItem(f"{piece.record + 1}. {title}", starts[n])
+            _add_children(item, starts[n], vol.outlines[n])
             outline.root.append(item)
         outline.root.append(OutlineItem(SECTION_TITLES["closing"], closing_page))
     # Contents rows become links to their pages (the strip added below moved nothing).
@@ -634,12 +791,13 @@ def _add_children(parent: Any, start: int, items: list[Any]) -> None:
         parent.children.append(child)
 
 
-def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
-    """A machine-readable manifest inside the (encrypted) PDF, for clinics and `verify`."""
+def attach_manifest(work: _Work, vol: _Volume, pdf: Any, front: Any, names: list[Path]) -> None:
+    """A machine-readable manifest inside the (encrypted) PDF, for clinics and `verify`.
+    Each record keeps the SHA-256 of its original file, whatever was done to fit."""
     import pikepdf
 
     packet = work.lp.packet
-    manifest = {
+    manifest: dict[str, Any] = {
         "sopacket_manifest": 1,
         "generator": f"sopacket {__version__}",
         "packet_id": work.lp.id,
@@ -650,20 +808,23 @@ def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
         "options": build_settings(work.options),
         "packet": packet.model_dump(mode="json", exclude_none=True),
         "records": [
-            {
-                "title": r.title,
-                "kind": r.kind,
-                "date": r.date.isoformat() if r.date else None,
-                "source": r.source,
-                "original_file_name": Path(r.file).name,
-                "sha256": s.sha256,
-                "bytes": rp.size,
-                "pages_selected": r.pages,
-                "packet_pages": [s.first_page, s.first_page + s.pages - 1],
-            }
-            for r, s, rp in zip(packet.records, work.summaries, work.records, strict=True)
+            _manifest_record(work, piece, vol.starts[n]) for n, piece in enumerate(vol.pieces)
         ],
     }
+    if vol.count > 1:
+        manifest["volume"] = {
+            "number": vol.number,
+            "of": vol.count,
+            "files": [p.name for p in names],
+            "records": [
+                [
+                    {"record": p.record + 1, "pages": [p.first + 1, p.first + p.count]}
+                    for p in pieces
+                ]
+                for pieces in vol.plan
+            ],
+            "record_pages": [len(rp.pages) for rp in work.records],
+        }
     data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
     spec = pikepdf.AttachedFileSpec(
         pdf,
@@ -675,6 +836,28 @@ def attach_manifest(work: _Work, pdf: Any, front: Any) -> None:
     pdf.attachments["manifest.json"] = spec
 
 
+def _manifest_record(work: _Work, piece: Piece, start: int) -> dict[str, Any]:
+    r, rp = work.lp.packet.records[piece.record], work.records[piece.record]
+    shrunk = work.recompressed.get(piece.record)
+    entry: dict[str, Any] = {
+        "number": piece.record + 1,
+        "title": r.title,
+        "kind": r.kind,
+        "date": r.date.isoformat() if r.date else None,
+        "source": r.source,
+        "original_file_name": Path(r.file).name,
+        "sha256": rp.sha256,
+        "bytes": rp.size,
+        "pages_selected": r.pages,
+        "packet_pages": [start + 1, start + piece.count],
+        "recompressed": shrunk.to_json() if shrunk else None,
+    }
+    if piece.parts > 1:
+        entry["part"] = [piece.part, piece.parts]
+        entry["record_pages"] = [piece.first + 1, piece.first + piece.count]
+    return entry
+
+
 def build_settings(options: BuildOptions) -> dict[str, Any]:
     """The options that shape a packet's content (kept in its manifest: a batch rebuilds a
     packet whose options changed)."""
@@ -684,14 +867,24 @@ def build_settings(options: BuildOptions) -> dict[str, Any]:
         "fallback_checklist": options.fallback_checklist,
         "clinic": options.clinic,
         "allow_incomplete": options.allow_incomplete,
+        "max_bytes": options.budget.bytes if options.budget else None,
+        "recompress": options.budget.recompress if options.budget else None,
     }
 
 
 def encrypt_and_write(pdf: Any, password: str, output: Path) -> int:
     """AES-256 (revision 6), written atomically, reopened and counted before it counts."""
-    import pikepdf
-
     from .output import atomic_writer
+
+    with atomic_writer(output) as fh:
+        encrypt_to(pdf, password, fh)
+    return output.stat().st_size
+
+
+def encrypt_to(pdf: Any, password: str, fh: Any) -> int:
+    """Write ``pdf`` encrypted with AES-256 (revision 6) to the open file ``fh``, then
+    reopen it with the password and count its pages. Returns its size."""
+    import pikepdf
 
     pdf.docinfo = pdf.make_indirect(
         pikepdf.Dictionary(
@@ -718,29 +911,301 @@ def encrypt_and_write(pdf: Any, password: str, output: Path) -> int:
         metadata=True,
     )
     expected = len(pdf.pages)
-    with atomic_writer(output) as fh:
-        pdf.save(
-            fh,
-            encryption=encryption,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            fix_metadata_version=False,
+    pdf.save(
+        fh,
+        encryption=encryption,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        fix_metadata_version=False,
+    )
+    fh.flush()
+    size = fh.tell()
+    fh.seek(0)
+    # Reopen what was written, with the password, before it replaces anything.
+    try:
+        with pikepdf.open(fh, password=password) as check:
+            if not check.is_encrypted or len(check.pages) != expected:
+                raise OutputError(
+                    f"the written packet has {len(check.pages)} pages instead of {expected}.",
+                    "This is a bug; please report it.",
+                )
+    except pikepdf.PasswordError:
+        raise OutputError(
+            "the written packet could not be opened with its password.",
+            "This is a bug; please report it.",
+        ) from None
+    return int(size)
+
+
+# --- fitting a size limit ----------------------------------------------------------------
+
+
+@dataclass
+class _Fitting:
+    """Each record's estimated page sizes, and how much room a volume has for them."""
+
+    sizes: list[list[int]]
+    room: int
+    plan: list[list[Piece]]
+
+
+_MARGIN = 0.97
+"""Plan to 97% of the limit: the estimate of a file's size is close, not exact."""
+
+
+def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> _Fitting:
+    """Decide how the packet meets its size limit: as it is; else with the images of
+    the records that save most recompressed (if allowed), only as many as needed; else
+    cut into volumes. Sizes are estimated from the cleaned records (identical resources
+    counted once: they are stored once); the files written are measured afterwards."""
+    budget = work.options.budget
+    assert budget is not None
+    front, closing = first
+    overhead = len(front.pdf) + len(closing) + 80_000
+    sizes = _page_sizes(work)
+    total = overhead + sum(map(sum, sizes))
+    work.size_before = total
+    target = int(budget.bytes * _MARGIN)
+    if total > target and budget.recompress:
+        recompress(work, total - target, progress)
+        sizes = _page_sizes(work)
+    room = target - overhead
+    return _Fitting(sizes, room, _plan(work, sizes, room))
+
+
+def _page_sizes(work: _Work) -> list[list[int]]:
+    import io
+
+    import pikepdf
+
+    from .fit import page_sizes
+
+    opened = [pikepdf.open(io.BytesIO(rp.pdf)) for rp in work.records]
+    try:
+        return page_sizes(opened)
+    finally:
+        for pdf in opened:
+            pdf.close()
+
+
+def _plan(work: _Work, sizes: list[list[int]], room: int) -> list[list[Piece]]:
+    from .fit import TooLargePage, plan_volumes, show_size
+
+    budget = work.options.budget
+    assert budget is not None
+    try:
+        return plan_volumes(sizes, max(room, 1))
+    except TooLargePage as exc:
+        record = work.lp.packet.records[exc.record]
+        fix = (
+            "Scan or export that page again at a lower resolution (200 dpi is enough), or "
+            "allow a larger size."
         )
-        fh.flush()
-        fh.seek(0)
-        # Reopen what was written, with the password, before it replaces anything.
+        if not budget.recompress:
+            fix = "Build without --no-recompress so that its images can be made smaller, or " + (
+                "allow a larger size."
+            )
+        raise _record_error(
+            record,
+            f"has a page ({exc.page + 1} of the selection) of about {show_size(exc.size)} "
+            f"alone, too large for files of at most {budget.label}",
+            fix,
+            exc.record,
+        ) from None
+
+
+def recompress(work: _Work, excess: int, progress: Progress) -> None:
+    """Recompress oversized images (in child processes, like the cleaning), then keep the
+    new form of the records that save most, until ``excess`` bytes are saved (all of
+    them if that is not enough)."""
+    import dataclasses
+
+    from .fit import shrink
+    from .isolate import ChildFailed, GroupedPool
+
+    access = work.options.access or RecordAccess()
+    calls = [(rp.pdf,) for rp in work.records]
+    pool = GroupedPool(shrink, calls, access.limits, sizes=[len(rp.pdf) for rp in work.records])
+    progress.start(len(calls), "Recompressing images")
+    outcomes = []
+    try:
+        for n, outcome in enumerate(pool):
+            if not isinstance(outcome, ChildFailed) and outcome.after < outcome.before:
+                outcomes.append((outcome.before - outcome.after, n, outcome))
+            progress.advance()
+    finally:
+        pool.close()
+    saved = 0
+    for saving, n, outcome in sorted(outcomes, key=lambda o: (-o[0], o[1])):
+        if saved >= excess:
+            break
+        saved += saving
+        work.records[n] = dataclasses.replace(work.records[n], pdf=outcome.pdf)
+        work.recompressed[n] = Recompressed(
+            outcome.before,
+            outcome.after,
+            outcome.downsampled,
+            outcome.bilevel,
+            outcome.dpi,
+            outcome.largest_dpi,
+            outcome.quality,
+        )
+
+
+def volume_paths(output: Path, count: int) -> list[Path]:
+    """The file names of a packet cut into ``count`` volumes (just ``output`` for one)."""
+    if count == 1:
+        return [output]
+    stem, suffix = output.stem, output.suffix
+    return [output.with_name(f"{stem}-part-{k}-of-{count}{suffix}") for k in range(1, count + 1)]
+
+
+def _earlier_parts(output: Path) -> list[Path]:
+    """Volumes of an earlier build with the same output name."""
+    import re
+
+    pattern = re.compile(re.escape(output.stem) + r"-part-\d+-of-\d+" + re.escape(output.suffix))
+    try:
+        return sorted(p for p in output.parent.iterdir() if pattern.fullmatch(p.name))
+    except OSError:
+        return []
+
+
+def write_volumes(
+    work: _Work,
+    fitting: _Fitting | None,
+    first: tuple[Any, bytes],
+    fonts: Any,
+    secret: str,
+    progress: Progress,
+) -> list[Volume]:
+    """Write every volume to an unnamed file, measure it against the limit, and name them
+    all only once every one fits (a volume over the limit: plan again with less room)."""
+    budget = work.options.budget
+    whole = [Piece(n, 0, len(rp.pages)) for n, rp in enumerate(work.records)]
+    plan = fitting.plan if fitting else [whole]
+    for _attempt in range(5):
+        names = volume_paths(work.output, len(plan))
+        if len(plan) > 1 and not work.options.force:
+            taken = [p for p in names if p.exists()]
+            if taken:
+                raise OutputError(
+                    f"{taken[0]} already exists.",
+                    "Use --force to replace it, or -o to choose another name.",
+                )
+        written: list[tuple[Volume, Any]] = []
+        work.placed = []
+        work.deduplicated = [0, 0]
+        over = 0
         try:
-            with pikepdf.open(fh, password=password) as check:  # type: ignore[arg-type]
-                if not check.is_encrypted or len(check.pages) != expected:
-                    raise OutputError(
-                        f"the written packet has {len(check.pages)} pages instead of {expected}.",
-                        "This is a bug; please report it.",
-                    )
-        except pikepdf.PasswordError:
-            raise OutputError(
-                "the written packet could not be opened with its password.",
-                "This is a bug; please report it.",
-            ) from None
-    return output.stat().st_size
+            for k, pieces in enumerate(plan, 1):
+                vol = _Volume(k, len(plan), pieces, names[k - 1], plan)
+                volume, pending = _write_volume(work, vol, first, fonts, secret, progress, names)
+                written.append((volume, pending))
+                if budget is not None and volume.bytes > budget.bytes:
+                    over = volume.bytes - budget.bytes
+                    break
+            if not over:
+                for _, pending in written:
+                    pending.publish()
+                return [volume for volume, _ in written]
+        finally:
+            for _, pending in written:
+                pending.discard()  # nothing once published
+        assert fitting is not None and budget is not None
+        fitting.room -= over + max(budget.bytes // 50, 20_000)
+        plan = fitting.plan = _plan(work, fitting.sizes, fitting.room)
+    raise OutputError("the packet could not be made to fit its size limit.", "Allow a larger size.")
+
+
+def _write_volume(
+    work: _Work,
+    vol: _Volume,
+    first: tuple[Any, bytes],
+    fonts: Any,
+    secret: str,
+    progress: Progress,
+    names: list[Path],
+) -> tuple[Volume, Any]:
+    from .fit import dedupe
+    from .output import Pending
+
+    front, closing = first if vol.count == 1 else compose(work, fonts, vol)
+    pdf = None
+    try:
+        pdf = assemble(work, vol, front, closing, progress)
+        work.placed += [
+            (vol.number, p.record, start + 1, p.count)
+            for p, start in zip(vol.pieces, vol.starts, strict=True)
+        ]
+        stamp_pages(work, vol, pdf, front, fonts, progress)
+        add_outline_and_links(work, vol, pdf, front)
+        attach_manifest(work, vol, pdf, front, names)
+        if work.options.budget is not None:
+            dropped, saved = dedupe(pdf)
+            work.deduplicated[0] += dropped
+            work.deduplicated[1] += saved
+        pending = Pending(vol.output)
+        try:
+            size = encrypt_to(pdf, secret, pending.file)
+        except BaseException:
+            pending.discard()
+            raise
+        records = tuple(dict.fromkeys(p.record + 1 for p in vol.pieces))
+        return Volume(vol.number, vol.output, len(pdf.pages), size, records), pending
+    finally:
+        vol.close()
+        if pdf is not None:
+            pdf.close()
+
+
+def summaries(work: _Work, volumes: list[Volume]) -> tuple[RecordSummary, ...]:
+    """Each record as the build result reports it: where it starts, in which file."""
+    del volumes  # where each piece went is in work.placed
+    places: dict[int, list[tuple[int, int, int]]] = {}
+    for number, record, first_page, count in work.placed:
+        places.setdefault(record, []).append((number, first_page, count))
+    out = []
+    records = zip(work.lp.packet.records, work.records, work.cleaned, strict=True)
+    for n, (r, rp, c) in enumerate(records):
+        pieces = places.get(n, [(1, 0, len(rp.pages))])
+        out.append(
+            RecordSummary(
+                r.title,
+                Path(r.file).name,
+                rp.sha256,
+                pieces[0][1],
+                len(rp.pages),
+                tuple(c.removed),
+                c.flattened_fields,
+                c.repaired,
+                pieces[0][0],
+                tuple(pieces) if len(pieces) > 1 else (),
+                work.recompressed.get(n),
+            )
+        )
+    return tuple(out)
+
+
+def remove_stale_outputs(work: _Work, volumes: list[Volume]) -> tuple[Path, ...]:
+    """With force: earlier outputs of this packet under the same name that the new
+    volumes replace (a single file now cut into parts, or parts of another cut), so that
+    nobody uploads an old one by mistake."""
+    if not work.options.force:
+        return ()
+    current = {v.output.resolve() for v in volumes}
+    stale = _earlier_parts(work.output)
+    if len(volumes) > 1 and work.output.exists():
+        stale.append(work.output)
+    removed = []
+    for path in stale:
+        if path.resolve() in current:
+            continue
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            work.warnings.append(f"could not remove the earlier file {path}; delete it yourself.")
+    return tuple(removed)
 
 
 def _setup_reportlab() -> None:

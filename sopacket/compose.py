@@ -90,6 +90,19 @@ class RecordEntry:
     """The ``pages:`` selection, when only some pages are included."""
     original_pages: int = 0
     """Pages in the original file."""
+    number: int = 0
+    """Its number in the packet (1-based; 0: by position)."""
+    note: str | None = None
+    """A line for the records index (where the rest of a record cut across files is)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """This file is volume ``number`` of ``count``; ``holds``: a line per volume."""
+
+    number: int
+    count: int
+    holds: list[str]
 
 
 @dataclass
@@ -241,6 +254,7 @@ class Composer:
         missing: list[str] | None = None,
         clinic: str | None = None,
         urgent: list[str] | None = None,
+        part: Part | None = None,
     ) -> None:
         self.packet, self.packet_id, self.records = packet, packet_id, records
         self.s = _Styles(fonts)
@@ -249,6 +263,7 @@ class Composer:
         self.missing = missing or []
         self.urgent = urgent or []
         self.clinic = clinic
+        self.part = part
         self.width = self.pagesize[0] - 2 * MARGIN
 
     # --- the two passes ---------------------------------------------------------------
@@ -337,6 +352,22 @@ class Composer:
             s.p("Second-opinion packet", "title"),
             s.p(subtitle, "subtitle"),
         ]
+        if self.part:
+            part = self.part
+            out += [
+                self._callout(
+                    [
+                        f"Part {part.number} of {part.count}. To fit the upload size limit, "
+                        f"this packet is in {part.count} files, all opened with the same "
+                        "password. Each file has this cover, its own contents and records "
+                        "index.",
+                        *part.holds,
+                    ],
+                    ACCENT,
+                    SHADE,
+                ),
+                Spacer(1, 12),
+            ]
         if self.urgent:
             out += [
                 self._callout(
@@ -431,8 +462,9 @@ class Composer:
         )
         return table
 
-    def _callout(self, text: str, border: Any, background: Any) -> Table:
-        table = Table([[self.s.p(text, "notice")]], colWidths=[self.width])
+    def _callout(self, text: str | list[str], border: Any, background: Any) -> Table:
+        lines = [text] if isinstance(text, str) else text
+        table = Table([[[self.s.p(line, "notice") for line in lines]]], colWidths=[self.width])
         table.setStyle(
             TableStyle(
                 [
@@ -480,7 +512,7 @@ class Composer:
         out.append(Spacer(1, 8))
         out.append(s.p("Records", "h2"))
         for n, r in enumerate(records):
-            label = f"{n + 1}. {r.title}"
+            label = f"{r.number or n + 1}. {r.title}"
             detail = " · ".join(x for x in (KIND_LABELS.get(r.kind, r.kind), _date(r.date)) if x)
             out.append(row(f"{label}  ({detail})", r.first_page or None, f"record:{n}", "tocsub"))
         if not records:
@@ -618,6 +650,8 @@ class Composer:
             )
             if r.selection:
                 meta += f" · only pages {r.selection} of its {r.original_pages}"
+            if r.note:
+                meta += f" · {r.note}"
             pages = (
                 (
                     f"{r.first_page}–{r.first_page + r.pages - 1}"
@@ -634,7 +668,7 @@ class Composer:
             sha = r.sha256[:32] + "<br/>" + r.sha256[32:]
             rows.append(
                 [
-                    s.p(str(n), "cell"),
+                    s.p(str(r.number or n), "cell"),
                     [s.p(r.title, "cellbold"), s.p(meta, "small")],
                     s.p(pages, "cell"),
                     [s.p(r.file_name, "cell"), s.raw(sha, "mono")],
@@ -684,7 +718,10 @@ class Composer:
         story += [
             Spacer(1, 16),
             s.p(
-                f"Packet {self.packet_id} · prepared {_date(self.prepared)} with sopacket", "small"
+                f"Packet {self.packet_id}"
+                + (f" · part {self.part.number} of {self.part.count}" if self.part else "")
+                + f" · prepared {_date(self.prepared)} with sopacket",
+                "small",
             ),
         ]
         pdf, _ = self._build([KeepTogether(story)])

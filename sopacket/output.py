@@ -136,6 +136,54 @@ def _replace(tmp: str | Path, path: Path) -> None:
         ) from None
 
 
+class Pending:
+    """A new file for ``path`` that has no name yet: write to :attr:`file`, then
+    :meth:`publish` to put it in place, or :meth:`discard` to leave nothing. Several can
+    be held at once, to name a set of files only when every one of them is complete."""
+
+    def __init__(self, path: Path, mode: int = OWNER_ONLY) -> None:
+        self.path = path.resolve()
+        self._tmp: str | None = None
+        fd = _unnamed_file(self.path.parent, mode)
+        if fd is None:
+            try:
+                fd, self._tmp = tempfile.mkstemp(
+                    prefix=".sopacket-", suffix=".tmp", dir=self.path.parent
+                )
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write in the folder {self.path.parent} ({exc.strerror}).",
+                    "Choose a folder you can write to, or check its permissions.",
+                ) from None
+        self.file: IO[bytes] = os.fdopen(fd, "w+b")
+        self._mode = mode
+
+    def publish(self) -> None:
+        if self.file.closed:
+            return
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        try:
+            if self._tmp is None:
+                _publish(self.file.fileno(), self.path)
+            else:
+                with contextlib.suppress(OSError):
+                    os.chmod(self._tmp, self._mode)
+                _replace(self._tmp, self.path)
+                self._tmp = None
+        finally:
+            self.file.close()
+
+    def discard(self) -> None:
+        """Drop the file if it was not published (nothing happens after publish)."""
+        if not self.file.closed:
+            self.file.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+
 def write_bytes(path: Path, data: bytes, mode: int = OWNER_ONLY) -> None:
     with atomic_writer(path, mode) as fh:
         fh.write(data)

@@ -343,7 +343,7 @@ def test_password_never_leaks_into_output_or_tracebacks(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sopacket.build, "encrypt_and_write", boom)
+    monkeypatch.setattr(sopacket.build, "encrypt_to", boom)
     failed = runner.invoke(
         app,
         ["-v", "build", str(example), "--password-stdin", "-o", str(example.parent / "x.pdf")],
