@@ -596,13 +596,20 @@ def _other_parts(work: _Work, vol: _Volume) -> list[str]:
     """One line per volume of the packet, saying which records it holds."""
     lines = []
     for n, pieces in enumerate(vol.plan, 1):
-        held = ", ".join(
-            str(p.record + 1)
-            + (f" (pages {p.first + 1}\u2013{p.first + p.count})" if p.parts > 1 else "")
-            for p in pieces
-        )
+        held = []
+        for p in pieces:
+            if p.parts == 1:
+                held.append(f"record {p.record + 1}")
+                continue
+            total = len(work.records[p.record].pages)
+            pages = (
+                f"page {p.first + 1}"
+                if p.count == 1
+                else f"pages {p.first + 1}\u2013{p.first + p.count}"
+            )
+            held.append(f"record {p.record + 1} ({pages} of its {total})")
         here = " (this file)" if n == vol.number else ""
-        lines.append(f"Part {n}{here}: records {held}")
+        lines.append(f"Part {n}{here}: {', '.join(held)}")
     return lines
 
 

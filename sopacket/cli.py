@@ -207,6 +207,30 @@ def init(
 
 # --- add --------------------------------------------------------------------------------
 
+MaxSizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-size",
+        metavar="SIZE",
+        help="Largest file the packet may be, e.g. 25MB or 10MiB: over it, images are "
+        "recompressed and the packet is cut into parts that each fit.",
+    ),
+]
+FitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fit",
+        metavar="PRESET",
+        help="A named size limit: email (10 MB) or portal (20 MB), or one from the config file.",
+    ),
+]
+NoRecompressOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-recompress",
+        help="With a size limit: never recompress images (only cut the packet into parts).",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout (for scripts).")
 ]
@@ -259,6 +283,21 @@ def _record_asker(pause: Any = None, resume: Any = None) -> Any:
                 resume()
 
     return ask
+
+
+def _budget(max_size: str | None, fit: str | None, no_recompress: bool, settings: Any) -> Any:
+    """The size limit asked for (sopacket.fit.Budget), or None."""
+    from .fit import budget
+
+    chosen = budget(max_size, fit, settings.presets, recompress=not no_recompress)
+    if chosen is None and no_recompress:
+        from .errors import UsageError
+
+        raise UsageError(
+            "--no-recompress only matters with a size limit.",
+            "Add --max-size SIZE or --fit email|portal, or leave it out.",
+        )
+    return chosen
 
 
 def _paper(paper: str | None, settings: Any) -> Any:
@@ -454,6 +493,9 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Recommended items count as required too.")
     ] = False,
+    max_size: MaxSizeOption = None,
+    fit: FitOption = None,
+    no_recompress: NoRecompressOption = False,
     base_dir: BaseDirOption = None,
     record_time_limit: RecordTimeOption = 60.0,
     record_memory_limit: RecordMemoryOption = 2048,
@@ -466,13 +508,20 @@ def check(
     """
     with _reported(json_output):
         from .check import check_file
+        from .fit import forecast
 
+        settings = _config()
+        size_limit = _budget(max_size, fit, no_recompress, settings)
         access = _access(base_dir, record_time_limit, record_memory_limit, _record_asker())
         report = check_file(
-            packet, checklist, strict=strict, access=access, fallback=_config().checklist
+            packet, checklist, strict=strict, access=access, fallback=settings.checklist
         )
+        size = forecast(report, size_limit) if size_limit else None
         if json_output:
-            typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+            data = report.to_json()
+            if size is not None:
+                data["size"] = size
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
             if report.urgent_symptoms:
                 from . import display
 
@@ -481,6 +530,10 @@ def check(
             from . import display
 
             display.check_report(report)
+            if size is not None and size["warning"]:
+                from rich.markup import escape
+
+                display.out.print(f"[yellow]Size:[/] {escape(size['warning'])}")
         _exit(ExitCode.OK if report.ready else ExitCode.NOT_READY)
 
 
@@ -489,7 +542,13 @@ def check(
 
 @app.command()
 def verify(
-    packet_pdf: Annotated[Path, typer.Argument(help="The packet PDF that build wrote.")],
+    packet_pdf: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The packet PDF that build wrote; for a packet cut into parts, every part.",
+            show_default=False,
+        ),
+    ],
     records: Annotated[
         Path | None,
         typer.Option(
@@ -522,20 +581,23 @@ def verify(
     """Check a built packet: it opens, is AES-256 encrypted, every record's pages are where
     its manifest says, and nothing active is inside.
 
-    Exit codes: 0 intact, 1 a problem was found, 2 the file cannot be opened, 4 wrong or
-    missing password, 5 keyring unavailable or no entry.
+    For a packet cut into parts (build --max-size/--fit), give every part: each is
+    checked, then the set (no part missing, every record page exactly once, in order).
+
+    Exit codes: 0 intact, 1 a problem was found (a part missing too), 2 a file cannot be
+    opened, 4 wrong or missing password, 5 keyring unavailable or no entry.
 
     Example: `sopacket verify second-opinion-packet-2026-11-25.pdf --records records`
     """
     with _reported(json_output):
         from . import display, passwords
-        from .verify import verify as verify_packet
+        from .verify import verify_all
 
         options = passwords.PasswordOptions(
             stdin=password_stdin, file=password_file, keyring=use_keyring
         )
         if use_keyring and not (password_stdin or password_file) and packet_id is None:
-            secret: Any = _keyring_password_that_opens(packet_pdf)
+            secret: Any = _keyring_password_that_opens(packet_pdf[0])
         else:
 
             def secret() -> str:
@@ -551,7 +613,7 @@ def verify(
             from .errors import UsageError
 
             raise UsageError(f"--records {records} is not a folder.", "Name the records folder.")
-        report = verify_packet(packet_pdf, secret, records)
+        report = verify_all(packet_pdf, secret, records)
         if json_output:
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         else:
@@ -688,6 +750,9 @@ def build(
         str | None, typer.Option(help="Checklist name or file (default: by specialty).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    max_size: MaxSizeOption = None,
+    fit: FitOption = None,
+    no_recompress: NoRecompressOption = False,
     json_output: JsonOption = False,
     base_dir: BaseDirOption = None,
     record_time_limit: RecordTimeOption = 60.0,
@@ -712,6 +777,7 @@ def build(
 
         settings = _config()
         paper = _paper(paper, settings)
+        size_limit = _budget(max_size, fit, no_recompress, settings)
         if packet == "-" and password_stdin:
             from .errors import UsageError
 
@@ -772,6 +838,7 @@ def build(
             fallback_checklist=settings.checklist,
             clinic=settings.clinic,
             access=_access(base_dir, record_time_limit, record_memory_limit, ask),
+            budget=size_limit,
         )
         if sys.stderr.isatty() and not quiet and not json_output:
             with _RichProgress() as progress:
@@ -805,24 +872,9 @@ def build(
         if json_output:
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         else:
-            size = (
-                f"{result.bytes / 1e6:.1f} MB"
-                if result.bytes >= 1e5
-                else f"{result.bytes / 1e3:.0f} kB"
-            )
-            display.err.print(
-                f"[green]Packet written:[/] {escape(str(result.output))}\n"
-                f"  {result.pages} pages, {size}, {len(result.records)} records, "
-                "encrypted with AES-256.\n"
-                "  Upload it to the reviewing clinic, and give them the password separately "
-                "(by phone, not in the same e-mail)."
-            )
-            if not result.ready:
-                display.err.print(
-                    "[yellow]This packet is incomplete: its cover lists what is "
-                    "missing. Tell the clinic when you upload it.[/]"
-                )
-            typer.echo(str(result.output))
+            display.build_summary(result)
+            for volume in result.volumes:
+                typer.echo(str(volume.output))
 
 
 def _show_generated(value: str, *, stored: bool, packet_id: str = "ID") -> None:

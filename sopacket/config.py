@@ -6,6 +6,9 @@
     checklist: clinic-list.yaml    # for packets whose specialty has no checklist of its own
     output_dir: ~/packets          # default output folder for batch
     paper: a4                      # letter or a4
+    fit:                           # sizes for `build --fit NAME` (override the built-in)
+      portal: 25MB
+      email: 15MB
 
 The file is found at ``--config FILE`` if given, else ``$SOPACKET_CONFIG``, else
 ``config.yaml`` in the platform's config folder for sopacket (Linux:
@@ -24,7 +27,7 @@ from typing import Any, Literal
 from .errors import PacketFileError, Problem, UsageError
 
 ENV = "SOPACKET_CONFIG"
-KEYS = ("clinic.name", "clinic.contact", "checklist", "output_dir", "paper")
+KEYS = ("clinic.name", "clinic.contact", "checklist", "output_dir", "paper", "fit")
 
 
 def default_path() -> Path:
@@ -73,6 +76,13 @@ class Config:
     def paper(self) -> Literal["letter", "a4"]:
         return self.get("paper") or "letter"
 
+    @property
+    def presets(self) -> dict[str, int]:
+        """The --fit sizes in effect (bytes): the built-in ones and the file's."""
+        from .fit import PRESETS, parse_size
+
+        return {**PRESETS, **{k: parse_size(v) for k, v in (self.get("fit") or {}).items()}}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "sopacket_config": 1,
@@ -106,12 +116,13 @@ def load(path: Path | None = None) -> Config:
     source = loader.load(where)
     model = validate_as(source, ClinicConfig)
     settings = dict(defaults)
-    values = {
+    values: dict[str, Any] = {
         "clinic.name": model.clinic.name if model.clinic else None,
         "clinic.contact": model.clinic.contact if model.clinic else None,
         "checklist": model.checklist,
         "output_dir": model.output_dir,
         "paper": model.paper,
+        "fit": _presets(model.fit, where),
     }
     output_dir = values["output_dir"]
     if output_dir and not Path(output_dir).expanduser().is_absolute():
@@ -126,6 +137,30 @@ def load(path: Path | None = None) -> Config:
         if value is not None:
             settings[key] = Setting(value, str(where))
     return Config(where, True, settings)
+
+
+def _presets(fit: dict[str, str] | None, where: Path) -> dict[str, str] | None:
+    """The file's size presets, each checked now (a bad size names the file and key)."""
+    if not fit:
+        return None
+    from .fit import MIN_SIZE, parse_size, show_size
+
+    out = {}
+    for name, size in fit.items():
+        try:
+            value = parse_size(str(size))
+        except UsageError:
+            raise UsageError(
+                f"in {where}, fit.{name} is {size!r}, which is not a size.",
+                "Write it like 25MB or 10MiB.",
+            ) from None
+        if value < MIN_SIZE:
+            raise UsageError(
+                f"in {where}, fit.{name} is {show_size(value)}, too small for a packet.",
+                f"Give at least {show_size(MIN_SIZE)}.",
+            )
+        out[name.strip().lower()] = str(size)
+    return out
 
 
 __all__ = ["Config", "PacketFileError", "Problem", "Setting", "default_path", "load"]

@@ -103,12 +103,46 @@ def problems(heading: str, items: list[Problem], console: Console = err) -> None
 
 
 def verify_report(report: Any, console: Console = out) -> None:
-    """What `verify` found: one line per check, then the verdict."""
+    """What `verify` found: one line per check, then the verdict (for a packet in parts:
+    each part, then the set)."""
+    if hasattr(report, "files"):
+        for part in report.files:
+            _verify_file(part, console, verdict=False)
+        who = f" (packet {report.packet_id})" if report.packet_id else ""
+        noun = "file" if len(report.files) == 1 else f"{len(report.files)} files together"
+        console.print(f"[bold]The {noun}[/]{escape(who)}, as a packet in parts:")
+        for f in report.findings:
+            mark = "[green]ok  [/]" if f.ok else "[bold red]FAIL[/]"
+            console.print(f"  {mark} {escape(f.check)}: {escape(f.detail)}")
+        if report.intact:
+            console.print(f"[bold green]All {report.volumes} parts are here and intact.[/]")
+        elif report.missing and all(r.intact for r in report.files):
+            console.print(
+                "[bold red]Parts are missing:[/] " + escape(", ".join(report.missing)) + ". "
+                "Give every part to check the whole packet (and send every part)."
+            )
+        else:
+            console.print(
+                "[bold red]The packet is not intact.[/] Do not send it: build it again from "
+                "the packet file (and check what is marked FAIL)."
+            )
+        return
+    _verify_file(report, console, verdict=True)
+
+
+def _verify_file(report: Any, console: Console, verdict: bool) -> None:
     who = f" (packet {report.packet_id})" if report.packet_id else ""
-    console.print(f"[bold]{escape(str(report.file))}[/]{escape(who)}: {report.pages} pages")
+    part = (
+        f", part {report.volume.get('number')} of {report.volume.get('of')}"
+        if report.volume
+        else ""
+    )
+    console.print(f"[bold]{escape(str(report.file))}[/]{escape(who + part)}: {report.pages} pages")
     for f in report.findings:
         mark = "[green]ok  [/]" if f.ok else "[bold red]FAIL[/]"
         console.print(f"  {mark} {escape(f.check)}: {escape(f.detail)}")
+    if not verdict:
+        return
     if report.intact:
         console.print("[bold green]The packet is intact.[/]")
     elif any(f.check == "sopacket packet" and not f.ok for f in report.findings):
@@ -164,3 +198,110 @@ def config_table(settings: Any, console: Console = out) -> None:
         value = "" if setting.value is None else str(setting.value)
         table.add_row(escape(key), escape(value), escape(setting.source))
     console.print(table, soft_wrap=False)
+
+
+def build_summary(result: Any, console: Console = err) -> None:
+    """What was written, and everything done to make it fit (never silently)."""
+    from .fit import show_size
+
+    volumes = result.volumes
+    records = len(result.records)
+    if len(volumes) == 1:
+        console.print(
+            f"[green]Packet written:[/] {escape(str(result.output))}\n"
+            f"  {result.pages} pages, {show_size(result.bytes)}, {records} records, "
+            "encrypted with AES-256."
+        )
+    else:
+        console.print(
+            f"[green]Packet written in {len(volumes)} files[/], each within "
+            f"{escape(result.budget.label)}, all encrypted with AES-256 and the same password:"
+        )
+        for v in volumes:
+            held = _ranges(list(v.records))
+            noun = "record" if len(v.records) == 1 else "records"
+            console.print(
+                f"  part {v.number}: {escape(str(v.output))}\n"
+                f"          {v.pages} pages, {show_size(v.bytes)}, {noun} {held}"
+            )
+    if result.budget is not None:
+        fit_report(result, console)
+    who = "Upload every file" if len(volumes) > 1 else "Upload it"
+    console.print(
+        f"  {who} to the reviewing clinic, and give them the password separately "
+        "(by phone, not in the same e-mail)."
+    )
+    for path in result.removed_files:
+        console.print(f"  Removed the earlier file {escape(str(path))} (replaced by this build).")
+    if not result.ready:
+        console.print(
+            "[yellow]This packet is incomplete: its cover lists what is "
+            "missing. Tell the clinic when you upload it.[/]"
+        )
+
+
+def fit_report(result: Any, console: Console = err) -> None:
+    from .fit import show_size
+
+    done = []
+    dropped, saved = result.deduplicated
+    if dropped:
+        done.append(
+            f"stored identical images, fonts and drawings once ({dropped} "
+            f"cop{'ies' if dropped != 1 else 'y'} left out, {show_size(saved)} saved; "
+            "nothing lost)"
+        )
+    for n, r in enumerate(result.records, 1):
+        shrunk = r.recompressed
+        if shrunk is None:
+            continue
+        what = []
+        if shrunk.downsampled:
+            what.append(
+                f"{shrunk.downsampled} image{'s' if shrunk.downsampled != 1 else ''} "
+                f"stored at {shrunk.dpi} dpi as JPEG quality {shrunk.quality} (up to "
+                f"{shrunk.largest_dpi} dpi before)"
+            )
+        if shrunk.bilevel:
+            what.append(
+                f"{shrunk.bilevel} black-and-white scan{'s' if shrunk.bilevel != 1 else ''} "
+                "stored with a better lossless encoding (every pixel kept)"
+            )
+        done.append(
+            f"record {n}, \u201c{r.title}\u201d: {'; '.join(what)}: "
+            f"{show_size(shrunk.before)} \u2192 {show_size(shrunk.after)}"
+        )
+    for n, r in enumerate(result.records, 1):
+        if r.pieces:
+            where = "; ".join(
+                f"part {v}: {count} page{'s' if count != 1 else ''}" for v, _, count in r.pieces
+            )
+            done.append(
+                f"record {n}, \u201c{r.title}\u201d, is larger than one file can be: it is "
+                f"cut at page boundaries ({where}); each cover says so"
+            )
+    if len(result.volumes) > 1:
+        done.append(
+            f"cut into {len(result.volumes)} files at record boundaries; each has its own "
+            "cover saying what the others hold, contents and records index"
+        )
+    if not done:
+        console.print(f"  It fits within {escape(result.budget.label)} as it is.")
+        return
+    console.print(
+        f"  To fit within {escape(result.budget.label)} (it would have been about "
+        f"{show_size(result.size_before)}), sopacket:"
+    )
+    for line in done:
+        console.print(f"   - {escape(line)}")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5"."""
+    out: list[str] = []
+    for n in numbers:
+        if out and n == int(out[-1].split("\u2013")[-1]) + 1:
+            out[-1] = out[-1].split("\u2013")[0] + f"\u2013{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)

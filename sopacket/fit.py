@@ -19,6 +19,7 @@ Nothing here decides silently: every step returns what it did, for the summary.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -83,7 +84,7 @@ class Budget:
 
     bytes: int
     label: str
-    """How the limit was given: "portal (20.0 MB)", "25.0 MB"."""
+    """The limit in words: "the portal limit (20.0 MB)", "the 25.0 MB limit"."""
     recompress: bool = True
     """Lossy recompression allowed (False: only splitting)."""
 
@@ -113,10 +114,10 @@ def budget(
                 f"there is no size preset called {fit!r}.",
                 f"Use one of: {names}; or give --max-size SIZE (e.g. 25MB).",
             )
-        size, label = table[key], f"{key} ({show_size(table[key])})"
+        size, label = table[key], f"the {key} limit ({show_size(table[key])})"
     else:
         size = parse_size(max_size or "")
-        label = show_size(size)
+        label = f"the {show_size(size)} limit"
     if size < MIN_SIZE:
         raise UsageError(
             f"a limit of {show_size(size)} is too small: each file carries the packet's own "
@@ -124,6 +125,37 @@ def budget(
             f"Give at least {show_size(MIN_SIZE)}.",
         )
     return Budget(size, label, recompress)
+
+
+def forecast(report: Any, limit: Budget) -> dict[str, Any]:
+    """Whether the records alone clearly exceed ``limit`` (from ``check``), before any
+    work: what the build will then do, in plain words."""
+    import os
+
+    total = 0
+    for record in report.records:
+        if record.ok:
+            with contextlib.suppress(OSError):
+                total += os.stat(record.path).st_size
+    over = total > limit.bytes
+    warning = None
+    if over:
+        parts = max(2, math.ceil(total / max(limit.bytes * 0.9, 1)))
+        if limit.recompress:
+            then = (
+                "`sopacket build` will store images that are sharper than needed for reading "
+                f"at {READING_DPI} dpi, and if that is not enough, cut the packet into several "
+                f"files (at most about {parts}) that each fit."
+            )
+        else:
+            then = f"`sopacket build` will cut the packet into about {parts} files that each fit."
+        warning = f"the records add up to {show_size(total)}, more than {limit.label}. " + then
+    return {
+        **limit.to_json(),
+        "records_bytes": total,
+        "over": over,
+        "warning": warning,
+    }
 
 
 # --- recompressing a record's images (runs in a child process) --------------------------

@@ -359,3 +359,8 @@ class ClinicConfig(_Model):
     paper: Annotated[Literal["letter", "a4"], BeforeValidator(_lower)] | None = Field(
         default=None, description="Paper size of the packet's own pages: letter or a4."
     )
+    fit: dict[str, str] | None = Field(
+        default=None,
+        description="Size presets for `build --fit NAME`: a name and a size each, e.g. "
+        "portal: 25MB (overrides the built-in email and portal sizes).",
+    )

@@ -72,6 +72,8 @@ class VerifyReport:
     pages: int = 0
     records: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    volume: dict[str, Any] | None = None
+    """For a packet cut into parts: the manifest's ``volume`` (number, of, files...)."""
 
     @property
     def intact(self) -> bool:
@@ -90,6 +92,42 @@ class VerifyReport:
             "pages": self.pages,
             "records": self.records,
             "checks": [f.to_json() for f in self.findings],
+            **(
+                {"volume": {"number": self.volume.get("number"), "of": self.volume.get("of")}}
+                if self.volume
+                else {}
+            ),
+        }
+
+
+@dataclass
+class SetReport:
+    """The check of a packet cut into parts: each file's report, then the set's."""
+
+    files: list[VerifyReport]
+    packet_id: str | None = None
+    volumes: int = 0
+    missing: list[str] = field(default_factory=list)
+    """The file names of the parts not given."""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return all(f.ok for f in self.findings) and all(r.intact for r in self.files)
+
+    def add(self, check: str, ok: bool, detail: str) -> bool:
+        self.findings.append(Finding(check, ok, detail))
+        return ok
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sopacket_verify": 1,
+            "packet_id": self.packet_id,
+            "intact": self.intact,
+            "volumes": self.volumes,
+            "missing": self.missing,
+            "checks": [f.to_json() for f in self.findings],
+            "files": [r.to_json() for r in self.files],
         }
 
 
@@ -108,11 +146,119 @@ def verify(path: Path | str, password: PasswordFor, records: Path | None = None)
         manifest = read_manifest(pdf, report)
         if manifest is not None:
             report.packet_id = str(manifest.get("packet_id") or "") or None
+            volume = manifest.get("volume")
+            report.volume = volume if isinstance(volume, dict) else None
             check_pages(pdf, manifest, report)
             check_records(manifest, records, report)
             check_bookmarks(pdf, manifest, report)
         check_active_content(pdf, report)
     return report
+
+
+def verify_all(
+    paths: list[Path], password: PasswordFor, records: Path | None = None
+) -> VerifyReport | SetReport:
+    """Verify one packet file, or the parts of a packet cut to fit a size limit: each
+    file, then the set (every part given, once; every record's pages exactly once, in
+    order, across them). One file that is a part is checked as a set of one: the parts
+    not given are reported missing."""
+    if callable(password):
+        asked = password()
+        password = asked
+    reports = [verify(p, password, records) for p in paths]
+    if len(reports) == 1 and reports[0].volume is None:
+        return reports[0]
+    return check_set(reports)
+
+
+def check_set(reports: list[VerifyReport]) -> SetReport:
+    result = SetReport(reports)
+    ids = {r.packet_id for r in reports}
+    result.packet_id = next(iter(ids)) if len(ids) == 1 else None
+    if not result.add(
+        "one packet",
+        len(ids) == 1 and None not in ids,
+        "every file is part of packet " + str(result.packet_id)
+        if len(ids) == 1
+        else "the files come from different packets (or are not packets)",
+    ):
+        return result
+    loose = [r for r in reports if r.volume is None]
+    if loose:
+        result.add(
+            "parts",
+            False,
+            f"{loose[0].file.name} is a whole packet, not a part; verify it on its own",
+        )
+        return result
+    first = reports[0].volume or {}
+    count = first.get("of")
+    plan = first.get("records")
+    files = first.get("files") or []
+    result.volumes = count if isinstance(count, int) else 0
+    same = all(
+        (r.volume or {}).get("of") == count and (r.volume or {}).get("records") == plan
+        for r in reports
+    )
+    if not result.add(
+        "one build",
+        same and isinstance(count, int) and isinstance(plan, list) and len(plan) == count,
+        "every file comes from the same build"
+        if same
+        else "the parts come from different builds of the packet; build it again and send "
+        "all the new parts",
+    ):
+        return result
+    numbers = [int((r.volume or {}).get("number") or 0) for r in reports]
+    twice = sorted({n for n in numbers if numbers.count(n) > 1})
+    missing = [n for n in range(1, result.volumes + 1) if n not in numbers]
+    result.missing = [str(files[n - 1]) if n <= len(files) else f"part {n}" for n in missing]
+    detail = f"all {result.volumes} parts are here"
+    if missing:
+        names = ", ".join(
+            f"part {n} ({files[n - 1]})" if n <= len(files) else f"part {n}" for n in missing
+        )
+        detail = f"missing {names}: give every part to check the whole packet"
+    if twice:
+        detail += "; given twice: " + ", ".join(f"part {n}" for n in twice)
+    result.add("parts", not missing and not twice, detail)
+    result.add("record pages", *_pages_across(reports, plan, first.get("record_pages")))
+    return result
+
+
+def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[bool, str]:
+    """Every record's pages are in the parts exactly once, in order: the plan each part
+    carries says so, and each part's own records agree with its share of the plan."""
+    if not isinstance(totals, list):
+        return False, "the manifest does not say how many pages each record has"
+    seen: dict[int, list[int]] = {}
+    for pieces in plan:
+        for piece in pieces:
+            try:
+                record, (first, last) = int(piece["record"]), piece["pages"]
+            except (KeyError, TypeError, ValueError):
+                return False, "the manifest's list of parts is malformed"
+            seen.setdefault(record, []).extend(range(int(first), int(last) + 1))
+    problems = []
+    for n, total in enumerate(totals, 1):
+        if seen.get(n) != list(range(1, int(total) + 1)):
+            problems.append(f"record {n}")
+    for r in reports:  # each part holds what the plan gives it, in that order
+        number = int((r.volume or {}).get("number") or 0)
+        share = plan[number - 1] if 0 < number <= len(plan) else []
+        held = []
+        for rec in r.records:
+            first, last = rec["packet_pages"]
+            pages = rec.get("record_pages") or [1, last - first + 1]
+            held.append((rec.get("number"), list(pages), last - first + 1))
+        wanted = [(p.get("record"), list(p.get("pages")), None) for p in share]
+        if [h[:2] for h in held] != [w[:2] for w in wanted] or any(
+            h[1][1] - h[1][0] + 1 != h[2] for h in held
+        ):
+            problems.append(f"the pages in {r.file.name}")
+    if problems:
+        return False, "pages missing, repeated or out of order: " + ", ".join(problems)
+    return True, "every record's pages are in the parts exactly once, in order"
 
 
 def opens(path: Path, password: str) -> bool:
@@ -283,12 +429,15 @@ def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyR
     for n, rec in enumerate(manifest.get("records") or [], 1):
         first, last = _span(rec)
         entry = {
+            "number": rec.get("number", n),
             "title": rec.get("title"),
             "file": rec.get("original_file_name"),
             "sha256": rec.get("sha256"),
             "packet_pages": [first, last],
             "original": None,
         }
+        if "record_pages" in rec:
+            entry["record_pages"] = rec.get("record_pages")
         report.records.append(entry)
         if folder is None:
             continue
@@ -348,8 +497,13 @@ def check_bookmarks(pdf: Any, manifest: dict[str, Any], report: VerifyReport) ->
     wrong = []
     for n, rec in enumerate(manifest.get("records") or [], 1):
         first, _ = _span(rec)
-        if found.get(f"{n}. {rec.get('title')}") != first:
-            wrong.append(f"record {n}")
+        number = rec.get("number", n)
+        title = f"{number}. {rec.get('title')}"
+        part = rec.get("part")
+        if isinstance(part, list) and len(part) == 2:
+            title += f" (part {part[0]} of {part[1]})"
+        if found.get(title) != first:
+            wrong.append(f"record {number}")
     report.add(
         "bookmarks",
         not wrong,
