@@ -1014,7 +1014,7 @@ def _plan(work: _Work, sizes: list[list[int]], room: int) -> list[list[Piece]]:
         raise _record_error(
             record,
             f"has a page ({exc.page + 1} of the selection) of about {show_size(exc.size)} "
-            f"alone, too large for files of at most {budget.label}",
+            f"alone, too large for {budget.label}",
             fix,
             exc.record,
         ) from None
