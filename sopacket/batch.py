@@ -52,6 +52,9 @@ class BatchOptions:
     """Limits of the child reading each record."""
     packet_seconds: float = 3600.0
     """Time allowed to one packet's whole build."""
+    budget: Any = None
+    """The size each file must fit (sopacket.fit.Budget): a packet over it is cut into
+    parts ID-part-K-of-N.pdf."""
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Row:
     seconds: float = 0.0
     ready: bool | None = None
     problems: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    """Every file of a packet cut to fit a size limit (``output`` is the first)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +79,7 @@ class Row:
             "source": self.source,
             "status": self.status,
             "output": self.output,
+            "parts": list(self.parts),
             "pages": self.pages,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 2),
@@ -227,18 +233,27 @@ def plan(
         by_id[lp.id] = item
         item.output = options.output_dir / f"{lp.id}.pdf"
         item.inputs = [path] + [lp.record_path(i) for i in range(len(lp.packet.records))]
-        if not options.force and _up_to_date(
-            item.output, item.inputs, lp, stored, _settings(options)
-        ):
+        files = _outputs(item.output)
+        if not options.force and _up_to_date(files, item.inputs, lp, stored, _settings(options)):
             row.status = "skipped"
-            row.output = str(item.output)
+            row.output = str(files[0])
+            row.parts = [str(f) for f in files] if len(files) > 1 else []
             row.problems = ["up to date (use --force to build it again)"]
         planned.append(item)
     return planned
 
 
+def _outputs(output: Path) -> list[Path]:
+    """The files an earlier build of this packet wrote: the output, or its parts."""
+    from .build import _earlier_parts
+
+    if output.exists():
+        return [output]
+    return _earlier_parts(output) or [output]
+
+
 def _up_to_date(
-    output: Path,
+    files: list[Path],
     inputs: list[Path],
     lp: Any,
     stored: Callable[[str], str | None] | None,
@@ -246,27 +261,41 @@ def _up_to_date(
 ) -> bool:
     """The output is newer than the packet file, opens with the stored password, and its
     manifest holds this packet's data and the SHA-256 of each record file as it is now
-    (dates alone would miss a record replaced by an older copy)."""
+    (dates alone would miss a record replaced by an older copy). A packet in parts: every
+    part is there, of the same build."""
+    output = files[0]
     try:
-        if inputs[0].stat().st_mtime >= output.stat().st_mtime:
+        if any(inputs[0].stat().st_mtime >= f.stat().st_mtime for f in files):
             return False
     except OSError:
         return False
     if stored is None:
-        return all(_older(p, output) for p in inputs[1:])
+        return all(_older(p, f) for p in inputs[1:] for f in files)
     secret = stored(lp.id)
     if secret is None:
         return False
     manifest = _manifest(output, secret)
     if manifest is None:
         return False
+    volume = manifest.get("volume")
+    if len(files) > 1 or volume:
+        if not isinstance(volume, dict) or [f.name for f in files] != volume.get("files"):
+            return False  # a part missing, or parts of different builds
+        for n, part in enumerate(files[1:], 2):
+            other = (_manifest(part, secret) or {}).get("volume")
+            if other != {**volume, "number": n}:
+                return False
     from .records import sha256
 
     try:
         hashes = [sha256(p)[0] for p in inputs[1:]]
     except OSError:
         return False
-    recorded = [r.get("sha256") for r in manifest.get("records") or []]
+    recorded = (
+        volume.get("sha256")
+        if isinstance(volume, dict)
+        else [r.get("sha256") for r in manifest.get("records") or []]
+    )
     current = lp.packet.model_dump(mode="json", exclude_none=True)
     if not settings.get("allow_incomplete") and manifest.get("ready") is not True:
         return False  # built incomplete before: now it must be ready, or say it is not
@@ -288,6 +317,7 @@ def _build_options(options: BatchOptions, output: Path | None = None) -> Any:
         fallback_checklist=options.fallback_checklist,
         clinic=options.clinic,
         access=RecordAccess(options.base_dir, options.limits, None),
+        budget=options.budget,
     )
 
 
@@ -345,6 +375,7 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
         row.status = "built"
         row.packet_id = result.packet_id
         row.output = str(result.output)
+        row.parts = [str(v.output) for v in result.volumes] if len(result.volumes) > 1 else []
         row.pages = result.pages
         row.bytes = result.bytes
         row.ready = result.ready
@@ -384,6 +415,14 @@ def _notes(result: Any) -> list[str]:
             said.append(f"had {rec.flattened_fields} form field(s) turned into plain text")
         if said:
             notes.append(f"record {n} ({rec.file}) " + " and ".join(said))
+    shrunk = [n for n, rec in enumerate(result.records, 1) if rec.recompressed]
+    if shrunk:
+        notes.append(
+            "to fit the size limit, images were recompressed in record(s) "
+            + ", ".join(map(str, shrunk))
+        )
+    if len(result.volumes) > 1:
+        notes.append(f"cut into {len(result.volumes)} files to fit the size limit")
     if any("could not be drawn" in w for w in result.warnings):
         notes.append("some characters could not be drawn with the installed fonts")
     return notes
@@ -529,7 +568,7 @@ def _settle_stopped(
     password and say it was built; otherwise say it was not."""
     from .verify import opens
 
-    out = item.output
+    out = _outputs(item.output)[0] if item.output is not None else None
     try:
         written = out is not None and out.stat().st_mtime >= started and opens(out, secret)
     except OSError:
@@ -584,7 +623,18 @@ def _preload() -> None:
 
 # --- report --------------------------------------------------------------------------------
 
-CSV_COLUMNS = ["id", "source", "status", "output", "pages", "bytes", "seconds", "ready", "problems"]
+CSV_COLUMNS = [
+    "id",
+    "source",
+    "status",
+    "output",
+    "pages",
+    "bytes",
+    "seconds",
+    "ready",
+    "problems",
+    "parts",
+]
 
 
 def write_report(result: BatchResult, path: Path) -> None:
@@ -606,6 +656,7 @@ def write_report(result: BatchResult, path: Path) -> None:
         for row in result.rows:
             data = row.to_json()
             data["problems"] = " | ".join(row.problems)
+            data["parts"] = " | ".join(row.parts)
             writer.writerow(data)
         write_bytes(path, buf.getvalue().encode("utf-8"))
     else:

@@ -831,6 +831,7 @@ def attach_manifest(work: _Work, vol: _Volume, pdf: Any, front: Any, names: list
                 for pieces in vol.plan
             ],
             "record_pages": [len(rp.pages) for rp in work.records],
+            "sha256": [rp.sha256 for rp in work.records],
         }
     data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
     spec = pikepdf.AttachedFileSpec(
@@ -1070,11 +1071,15 @@ def _earlier_parts(output: Path) -> list[Path]:
     """Volumes of an earlier build with the same output name."""
     import re
 
-    pattern = re.compile(re.escape(output.stem) + r"-part-\d+-of-\d+" + re.escape(output.suffix))
+    pattern = re.compile(
+        re.escape(output.stem) + r"-part-(\d+)-of-(\d+)" + re.escape(output.suffix)
+    )
     try:
-        return sorted(p for p in output.parent.iterdir() if pattern.fullmatch(p.name))
+        found = [(pattern.fullmatch(p.name), p) for p in output.parent.iterdir()]
     except OSError:
         return []
+    numbered = [((int(m.group(2)), int(m.group(1))), p) for m, p in found if m]
+    return [p for _, p in sorted(numbered)]
 
 
 def write_volumes(

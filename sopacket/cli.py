@@ -966,6 +966,9 @@ def batch(
         str | None, typer.Option(help="Checklist name or file (default: config, specialty).")
     ] = None,
     paper: Annotated[str | None, typer.Option(help="letter or a4 (default: config).")] = None,
+    max_size: MaxSizeOption = None,
+    fit: FitOption = None,
+    no_recompress: NoRecompressOption = False,
     base_dir: BaseDirOption = None,
     record_time_limit: RecordTimeOption = 60.0,
     record_memory_limit: RecordMemoryOption = 2048,
@@ -988,6 +991,7 @@ def batch(
 
         settings = _config()
         out = output_dir or settings.output_dir
+        size_limit = _budget(max_size, fit, no_recompress, settings)
         if out is None:
             raise UsageError(
                 "no output folder was given.",
@@ -1025,6 +1029,7 @@ def batch(
             clinic=settings.clinic,
             base_dir=access.base_dir,
             limits=access.limits,
+            budget=size_limit,
         )
         files = batch_lib.find_packets(paths)
         if not files:

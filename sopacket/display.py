@@ -167,6 +167,8 @@ def batch_summary(result: Any, console: Console = out) -> None:
     colours = {"built": "green", "skipped": "dim", "incomplete": "yellow", "failed": "bold red"}
     for row in result.rows:
         detail = row.output or ""
+        if row.parts:
+            detail += f" (part 1 of {len(row.parts)}; the others beside it)"
         if row.status in ("failed", "incomplete"):
             detail = "; ".join(row.problems) or "failed"
         elif row.status == "built" and row.ready is False:

@@ -24,6 +24,8 @@ from sopacket.errors import ExitCode
 
 from .conftest import EXAMPLE
 from .fit_records import photo_of_document, scan_pdf, shared_logo_pdf, text_pdf
+from .test_passwords import MemoryKeyring
+from .test_passwords import memory_keyring as memory_keyring
 
 PW = "correct horse battery staple"
 MB = 1_000_000
@@ -397,6 +399,41 @@ def test_check_warns_when_records_exceed_the_limit(heavy: Path) -> None:
     tight = runner.invoke(app, ["check", str(heavy), "--max-size", "5MB", "--no-recompress"])
     flat = " ".join(tight.stdout.split())
     assert "more than the 5.0 MB limit" in flat and "cut the packet into about" in flat
+
+
+def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
+    heavy: Path, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    root = tmp_path / "in"
+    shutil.copytree(heavy.parent, root / "heavy")
+    shutil.copytree(EXAMPLE, root / "small")
+    small = root / "small" / "packet.yaml"
+    small.write_text(small.read_text().replace("id: example-jd-2026", "id: small-2026"))
+    out = tmp_path / "out"
+    args = ["batch", str(root), "-o", str(out), "--generate-password", "--json"]
+    first = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
+    assert first.exit_code == 0, first.output
+    rows = {r["id"]: r for r in json.loads(first.stdout)["packets"]}
+    assert [Path(p).name for p in rows["example-jd-2026"]["parts"]] == [
+        f"example-jd-2026-part-{k}-of-3.pdf" for k in (1, 2, 3)
+    ]
+    assert rows["small-2026"]["parts"] == [] and rows["small-2026"]["status"] == "built"
+    assert any("cut into 3 files" in p for p in rows["example-jd-2026"]["problems"])
+    secret = dict(memory_keyring.store)[("sopacket", "example-jd-2026")]
+    for part in rows["example-jd-2026"]["parts"]:
+        assert Path(part).stat().st_size <= 6 * MB
+        assert (
+            subprocess.run(
+                ["qpdf", f"--password={secret}", "--check", part], capture_output=True
+            ).returncode
+            == 0
+        )
+    again = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
+    assert [r["status"] for r in json.loads(again.stdout)["packets"]] == ["skipped"] * 2
+    Path(rows["example-jd-2026"]["parts"][1]).unlink()  # a part lost: built again
+    third = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
+    statuses = {r["id"]: r["status"] for r in json.loads(third.stdout)["packets"]}
+    assert statuses == {"example-jd-2026": "built", "small-2026": "skipped"}
 
 
 # --- the planning, on its own -----------------------------------------------------------
