@@ -427,6 +427,7 @@ def start_cleaning(work: _Work) -> Any:
             paper,
             secrets[n],
             access.base_dir,
+            work.options.budget is not None and work.options.budget.recompress,
         )
         for n, (record, info) in enumerate(zip(records, work.report.records, strict=True))
     ]
@@ -975,7 +976,8 @@ def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> 
     target = int(budget.bytes * _MARGIN)
     if total > target and budget.recompress:
         recompress(work, total - target, progress)
-        sizes = _page_sizes(work)
+        if work.recompressed:
+            sizes = _page_sizes(work)
     room = target - overhead
     return _Fitting(sizes, room, _plan(work, sizes, room))
 
@@ -1031,12 +1033,14 @@ def recompress(work: _Work, excess: int, progress: Progress) -> None:
     from .isolate import ChildFailed, GroupedPool
 
     access = work.options.access or RecordAccess()
-    calls = [(rp.pdf,) for rp in work.records]
-    pool = GroupedPool(shrink, calls, access.limits, sizes=[len(rp.pdf) for rp in work.records])
+    chosen = [n for n, c in enumerate(work.cleaned) if c.shrinkable]
+    calls = [(work.records[n].pdf,) for n in chosen]
+    sizes = [len(work.records[n].pdf) for n in chosen]
+    pool = GroupedPool(shrink, calls, access.limits, sizes=sizes)
     progress.start(len(calls), "Recompressing images")
     outcomes = []
     try:
-        for n, outcome in enumerate(pool):
+        for n, outcome in zip(chosen, pool, strict=True):
             if not isinstance(outcome, ChildFailed) and outcome.after < outcome.before:
                 outcomes.append((outcome.before - outcome.after, n, outcome))
             progress.advance()
@@ -1108,10 +1112,12 @@ def write_volumes(
         work.placed = []
         work.deduplicated = [0, 0]
         over = 0
+        fronts = _compose_volumes(work, plan, fonts, names) if len(plan) > 1 else None
         try:
             for k, pieces in enumerate(plan, 1):
                 vol = _Volume(k, len(plan), pieces, names[k - 1], plan)
-                volume, pending = _write_volume(work, vol, first, fonts, secret, progress, names)
+                drawn = first if fronts is None else _drawn(next(fronts), work, vol, fonts)
+                volume, pending = _write_volume(work, vol, drawn, fonts, secret, progress, names)
                 written.append((volume, pending))
                 if budget is not None and volume.bytes > budget.bytes:
                     over = volume.bytes - budget.bytes
@@ -1123,10 +1129,43 @@ def write_volumes(
         finally:
             for _, pending in written:
                 pending.discard()  # nothing once published
+            if fronts is not None:
+                fronts.close()
         assert fitting is not None and budget is not None
         fitting.room -= over + max(budget.bytes // 50, 20_000)
         plan = fitting.plan = _plan(work, fitting.sizes, fitting.room)
     raise OutputError("the packet could not be made to fit its size limit.", "Allow a larger size.")
+
+
+def _compose_volumes(work: _Work, plan: list[list[Piece]], fonts: Any, names: list[Path]) -> Any:
+    """Start drawing every volume's front matter, in child processes: the parent
+    assembles and writes one volume while the next one's pages are laid out."""
+    from .isolate import Limits, Pool
+
+    calls = [
+        (work, fonts, _Volume(k, len(plan), pieces, names[k - 1], plan))
+        for k, pieces in enumerate(plan, 1)
+    ]
+    return iter(Pool(_composed, calls, Limits(memory=0, seconds=600.0)))
+
+
+def _composed(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes, set[str]]:
+    """(In a child) one volume's front matter and closing page, and the characters the
+    fonts could not draw."""
+    front, closing = compose(work, fonts, vol)
+    return front, closing, set(fonts.missing)
+
+
+def _drawn(outcome: Any, work: _Work, vol: _Volume, fonts: Any) -> tuple[Any, bytes]:
+    """A volume's front matter drawn in a child; drawn here if the child failed (so that
+    a real error is raised where it can be reported)."""
+    from .isolate import ChildFailed
+
+    if isinstance(outcome, ChildFailed):
+        return compose(work, fonts, vol)
+    front, closing, missing = outcome
+    fonts.missing |= missing
+    return front, closing
 
 
 def _write_volume(
@@ -1141,7 +1180,7 @@ def _write_volume(
     from .fit import dedupe
     from .output import Pending
 
-    front, closing = first if vol.count == 1 else compose(work, fonts, vol)
+    front, closing = first
     pdf = None
     try:
         pdf = assemble(work, vol, front, closing, progress)

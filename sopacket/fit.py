@@ -211,6 +211,23 @@ def shrink(pdf: bytes, dpi: int = READING_DPI, quality: int = JPEG_QUALITY) -> S
     return result
 
 
+def survey(doc: Any, dpi: int = READING_DPI) -> int:
+    """How many images of the open PDF ``doc`` :func:`shrink` would try to make smaller
+    (run where the record is read anyway, so that records with none are not read again)."""
+    import pikepdf
+
+    count = 0
+    for image, width_pt, height_pt in _image_uses(doc):
+        filters = image.get("/Filter")
+        names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+        if image.get("/BitsPerComponent") == 1 and not image.get("/ImageMask", False):
+            compact = ("/CCITTFaxDecode", "/JBIG2Decode", "/DCTDecode")
+            count += not any(str(f) in compact for f in names)
+        elif _image_dpi(image, width_pt, height_pt) > dpi * _WORTH and _colour_mode(image):
+            count += 1
+    return count
+
+
 def _image_uses(doc: Any) -> list[tuple[Any, float, float]]:
     """Each image XObject drawn on the pages, with the largest size (points) it is drawn
     at: the drawing instructions are followed through nested forms."""
@@ -391,6 +408,22 @@ _OVERHEAD_PER_OBJECT = 24
 _SKIP_KEYS = {"/Parent", "/P", "/Dest", "/Annots", "/StructParents"}
 
 
+def _shareable(stream: Any) -> bool:
+    """Streams worth comparing: images, embedded font programs and colour profiles (what
+    a letterhead, a repeated logo or the same font in two records is made of). Drawing
+    instructions are nearly always unique, and small."""
+    import pikepdf
+
+    subtype = stream.get("/Subtype")
+    if subtype == pikepdf.Name.Image:
+        return True
+    if subtype in (pikepdf.Name.Type1C, pikepdf.Name.CIDFontType0C, pikepdf.Name.OpenType):
+        return True
+    return any(k in stream for k in ("/Length1", "/Length2", "/Length3")) or (
+        "/N" in stream and subtype is None and stream.get("/Type") is None
+    )
+
+
 def _stream_key(stream: Any) -> str:
     """What makes two streams the same: their stored bytes and the values that say how
     to read them (other objects they refer to are compared by identity)."""
@@ -431,10 +464,12 @@ def page_sizes(pdfs: list[Any]) -> list[list[int]]:
                     visited.add(obj.objgen)
                     total += _OVERHEAD_PER_OBJECT
                     if isinstance(obj, pikepdf.Stream):
-                        key = _stream_key(obj)
-                        if key not in seen_streams:
+                        size = len(obj.read_raw_bytes())
+                        if _shareable(obj):
+                            key = _stream_key(obj)
+                            size = 0 if key in seen_streams else size
                             seen_streams.add(key)
-                            total += len(obj.read_raw_bytes())
+                        total += size
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                     for key, value in obj.items():
                         if key not in _SKIP_KEYS and isinstance(
@@ -467,8 +502,7 @@ def dedupe(pdf: Any) -> tuple[int, int]:
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Stream) or obj.objgen in replace:
                 continue
-            kind = obj.get("/Type")
-            if kind in (pikepdf.Name.EmbeddedFile, pikepdf.Name.Metadata):
+            if not _shareable(obj):
                 continue
             _repoint(obj, replace)
             key = _stream_key(obj)

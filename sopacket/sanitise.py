@@ -213,6 +213,8 @@ class CleanRecord:
     fix: str = ""
     sha256: str = ""
     """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
+    shrinkable: int = 0
+    """With ``survey``: images larger than needed for reading (see sopacket.fit)."""
 
 
 def _read_confined(path: Path, base_dir: Path | None) -> bytes:
@@ -251,9 +253,11 @@ def clean(
     paper: tuple[float, float],
     password: str | None = None,
     base_dir: Path | None = None,
+    survey: bool = False,
 ) -> CleanRecord:
     """The safe form of one record (runs in the child). ``selection``: 0-based pages or
-    None for all. Never raises for a bad file: the problem is in the result.
+    None for all. Never raises for a bad file: the problem is in the result. ``survey``:
+    also count the images that could be made smaller (for a size limit).
 
     The file is opened once, and everything (the confinement to ``base_dir``, the hash,
     the pages) comes from that one open file: swapping the file or a link in its path
@@ -269,6 +273,8 @@ def clean(
             result = clean_image(data, kind, selection, paper)
         del data
         result.sha256 = digest
+        if survey:
+            result.shrinkable = _survey(result.pdf)
         return result
     except Refused as exc:
         return _refusal(exc)
@@ -286,6 +292,18 @@ def clean(
                 "Download the record again, or ask its source for a new copy.",
             )
         )
+
+
+def _survey(pdf: bytes) -> int:
+    import pikepdf
+
+    from .fit import survey
+
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            return survey(doc)
+    except Exception:  # counting is advice: a record it cannot count is left as it is
+        return 0
 
 
 # --- images ---------------------------------------------------------------------------
