@@ -223,6 +223,8 @@ class _Work:
     warnings: list[str] = field(default_factory=list)
     recompressed: dict[int, Recompressed] = field(default_factory=dict)
     size_before: int = 0
+    over_budget: bool = False
+    """The packet as it is would not fit its size limit: something must be done."""
     deduplicated: list[int] = field(default_factory=lambda: [0, 0])
     placed: list[tuple[int, int, int, int]] = field(default_factory=list)
     """(volume, record, first page there (1-based), pages) for each piece written."""
@@ -970,10 +972,11 @@ def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> 
     assert budget is not None
     front, closing = first
     overhead = len(front.pdf) + len(closing) + 80_000
-    sizes = _page_sizes(work)
-    total = overhead + sum(map(sum, sizes))
-    work.size_before = total
     target = int(budget.bytes * _MARGIN)
+    work.size_before = overhead + sum(len(rp.pdf) for rp in work.records)
+    work.over_budget = work.size_before > target
+    sizes = _page_sizes(work)  # with identical resources counted once: stored once
+    total = overhead + sum(map(sum, sizes))
     if total > target and budget.recompress:
         recompress(work, total - target, progress)
         if work.recompressed:
@@ -1132,6 +1135,7 @@ def write_volumes(
             if fronts is not None:
                 fronts.close()
         assert fitting is not None and budget is not None
+        work.over_budget = True
         fitting.room -= over + max(budget.bytes // 50, 20_000)
         plan = fitting.plan = _plan(work, fitting.sizes, fitting.room)
     raise OutputError("the packet could not be made to fit its size limit.", "Allow a larger size.")
@@ -1191,7 +1195,7 @@ def _write_volume(
         stamp_pages(work, vol, pdf, front, fonts, progress)
         add_outline_and_links(work, vol, pdf, front)
         attach_manifest(work, vol, pdf, front, names)
-        if work.options.budget is not None:
+        if work.over_budget:
             dropped, saved = dedupe(pdf)
             work.deduplicated[0] += dropped
             work.deduplicated[1] += saved

@@ -291,8 +291,8 @@ def fit_report(result: Any, console: Console = err) -> None:
         console.print(f"  It fits within {escape(result.budget.label)} as it is.")
         return
     console.print(
-        f"  To fit within {escape(result.budget.label)} (it would have been about "
-        f"{show_size(result.size_before)}), sopacket:"
+        f"  It would have been about {show_size(result.size_before)}, over "
+        f"{escape(result.budget.label)}. To fit, sopacket:"
     )
     for line in done:
         console.print(f"   - {escape(line)}")

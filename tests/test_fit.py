@@ -312,10 +312,11 @@ def test_identical_resources_are_stored_once(tmp_path: Path) -> None:
     packet = _packet(folder, records)
     code, plain, _ = build(packet, tmp_path / "plain.pdf")
     assert code == 0
-    code, data, _ = build(packet, tmp_path / "fit.pdf", "--max-size", "10MB")
+    code, data, _ = build(packet, tmp_path / "fit.pdf", "--max-size", "1MB")
     assert code == 0
     plain_ids = {r["object"] for r in images(tmp_path / "plain.pdf")}
     fit_ids = {r["object"] for r in images(tmp_path / "fit.pdf")}
+    assert plain["bytes"] > 1_000_000 >= data["bytes"]
     assert len(plain_ids) == 2 and len(fit_ids) == 1  # one logo, drawn on all four pages
     assert data["fit"]["duplicate_bytes_saved"] > 400_000
     assert data["bytes"] < plain["bytes"] - 400_000
@@ -323,10 +324,17 @@ def test_identical_resources_are_stored_once(tmp_path: Path) -> None:
 
 
 def test_a_packet_that_fits_is_left_as_it_is(heavy: Path, tmp_path: Path) -> None:
-    code, data, stderr = build(heavy, tmp_path / "ok.pdf", "--max-size", "50MB")
+    code, data, _ = build(heavy, tmp_path / "ok.pdf", "--max-size", "50MB")
     assert code == 0
     assert len(data["volumes"]) == 1 and data["fit"]["recompressed_records"] == 0
-    assert "It fits within the 50.0 MB limit as it is." not in stderr  # --json: no summary
+    assert data["fit"]["duplicates_removed"] == 0  # nothing at all was needed
+    said = CliRunner().invoke(
+        app,
+        ["build", str(heavy), "--password-stdin", "-o", str(tmp_path / "t.pdf"), "--fit", "portal"],
+        input=PW + "\n",
+    )
+    assert said.exit_code == 0
+    assert "It fits within the portal limit (20.0 MB) as it is." in " ".join(said.stderr.split())
 
 
 def test_summary_says_what_was_done(heavy: Path, tmp_path: Path) -> None:
@@ -337,7 +345,7 @@ def test_summary_says_what_was_done(heavy: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     flat = " ".join(result.stderr.split())
-    assert "To fit within the email limit (10.0 MB)" in flat
+    assert "over the email limit (10.0 MB). To fit, sopacket:" in flat
     assert "“Pathology scan”: 2 images stored at 200 dpi as JPEG quality 75" in flat
     assert result.stdout.strip() == str(tmp_path / "s.pdf")
 
