@@ -293,6 +293,9 @@ def build(
         finally:
             cleaning.close()
         fitting = fit_to_budget(work, first, progress) if options.budget else None
+        if work.recompressed and fitting is not None and len(fitting.plan) == 1:
+            # The records index tells the reviewer which records were recompressed.
+            first = compose(work, fonts, _Volume(1, 1, whole, work.output, [whole]))
         volumes = write_volumes(work, fitting, first, fonts, secret, progress)
     removed = remove_stale_outputs(work, volumes)
     if fonts.missing:
@@ -556,7 +559,7 @@ def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
                 selection=r.pages,
                 original_pages=info.pages or 0,
                 number=piece.record + 1,
-                note=_piece_note(piece, vol.plan),
+                note=_join_notes(_piece_note(piece, vol.plan), _shrink_note(work, piece)),
             )
         )
     part = None
@@ -593,6 +596,26 @@ def _piece_note(piece: Piece, plan: list[list[Piece]]) -> str | None:
         if p.record == piece.record
     ]
     return "Cut across files to fit the size limit: " + "; ".join(where) + "."
+
+
+def _shrink_note(work: _Work, piece: Piece) -> str | None:
+    """For the records index: a record whose images were recompressed to fit, said plainly
+    to the reviewer (the original file is unchanged and can be asked for)."""
+    shrunk = work.recompressed.get(piece.record)
+    if shrunk is None or not shrunk.downsampled:
+        return None  # black-and-white pages re-encoded without loss: nothing to tell
+    n = shrunk.downsampled
+    return (
+        f"To fit the upload size limit, {n} image{'s' if n != 1 else ''} in this record "
+        f"{'were' if n != 1 else 'was'} stored at {shrunk.dpi} dpi (up to "
+        f"{shrunk.largest_dpi} dpi in the original file, which the patient can send if finer "
+        "detail matters)."
+    )
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return " ".join(kept) if kept else None
 
 
 def _other_parts(work: _Work, vol: _Volume) -> list[str]:

@@ -157,6 +157,9 @@ def test_recompresses_only_as_far_as_needed(heavy: Path, tmp_path: Path) -> None
     assert len(fax) == 3 and all(r["xppi"] == "600" for r in fax)
     assert any(r["color"] == "rgb" and int(r["xppi"]) > 500 for r in rows)  # the photo
     assert markers([out]) == EXPECTED  # text is still text
+    index = " ".join(text_of(out).split())  # the reviewer is told, in the records index
+    assert "To fit the upload size limit, 2 images in this record were stored at 200 dpi" in index
+    assert index.count("To fit the upload size limit") == 1
     assert opens_alone(out) == data["pages"]
     assert data["fit"]["max_bytes"] == 8 * MB and data["fit"]["split"] is False
 
