@@ -262,6 +262,27 @@ def test_no_recompress_only_splits_and_cuts_a_large_record(
     assert manifest["records"][0]["sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
 
 
+def test_a_failure_in_a_later_part_leaves_no_part(
+    heavy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sopacket.build
+
+    real = sopacket.build.encrypt_to
+    calls = []
+
+    def fail_second(*args: Any) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(sopacket.build, "encrypt_to", fail_second)
+    code, _, stderr = build(heavy, tmp_path / "f.pdf", "--max-size", "6MB", "--no-recompress")
+    assert (code, len(calls)) == (ExitCode.OUTPUT_ERROR, 2), stderr
+    assert "No space left on device" in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []  # part 1 was complete, but is not left alone
+
+
 def test_a_page_too_large_for_any_file_is_refused(heavy: Path, tmp_path: Path) -> None:
     code, _, stderr = build(heavy, tmp_path / "x.pdf", "--max-size", "4MB", "--no-recompress")
     assert code == ExitCode.RECORD_ERROR
