@@ -102,6 +102,7 @@ def load(path: Path | None = None) -> Config:
     where = Path(path or os.environ.get(ENV) or default_path()).expanduser()
     defaults = {key: Setting(None, "default") for key in KEYS}
     defaults["paper"] = Setting("letter", "default")
+    defaults["fit"] = Setting(_builtin_presets(), "default")
     if not where.exists():
         if explicit:
             raise UsageError(
@@ -139,13 +140,20 @@ def load(path: Path | None = None) -> Config:
     return Config(where, True, settings)
 
 
+def _builtin_presets() -> dict[str, str]:
+    from .fit import PRESETS
+
+    return {name: f"{size // 1_000_000}MB" for name, size in PRESETS.items()}
+
+
 def _presets(fit: dict[str, str] | None, where: Path) -> dict[str, str] | None:
-    """The file's size presets, each checked now (a bad size names the file and key)."""
+    """The size presets in effect: the built-in ones and the file's, each of the file's
+    checked now (a bad size names the file and key)."""
     if not fit:
         return None
     from .fit import MIN_SIZE, parse_size, show_size
 
-    out = {}
+    out = _builtin_presets()
     for name, size in fit.items():
         try:
             value = parse_size(str(size))

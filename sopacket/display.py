@@ -198,6 +198,8 @@ def config_table(settings: Any, console: Console = out) -> None:
     table.add_column("From")
     for key, setting in settings.settings.items():
         value = "" if setting.value is None else str(setting.value)
+        if isinstance(setting.value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in setting.value.items())
         table.add_row(escape(key), escape(value), escape(setting.source))
     console.print(table, soft_wrap=False)
 
