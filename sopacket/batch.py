@@ -70,7 +70,7 @@ class Row:
     seconds: float = 0.0
     ready: bool | None = None
     problems: list[str] = field(default_factory=list)
-    parts: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
     """Every file of a packet cut to fit a size limit (``output`` is the first)."""
 
     def to_json(self) -> dict[str, Any]:
@@ -79,7 +79,7 @@ class Row:
             "source": self.source,
             "status": self.status,
             "output": self.output,
-            "parts": list(self.parts),
+            "volumes": list(self.volumes),
             "pages": self.pages,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 2),
@@ -237,7 +237,7 @@ def plan(
         if not options.force and _up_to_date(files, item.inputs, lp, stored, _settings(options)):
             row.status = "skipped"
             row.output = str(files[0])
-            row.parts = [str(f) for f in files] if len(files) > 1 else []
+            row.volumes = [str(f) for f in files] if len(files) > 1 else []
             row.problems = ["up to date (use --force to build it again)"]
         planned.append(item)
     return planned
@@ -375,7 +375,7 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
         row.status = "built"
         row.packet_id = result.packet_id
         row.output = str(result.output)
-        row.parts = [str(v.output) for v in result.volumes] if len(result.volumes) > 1 else []
+        row.volumes = [str(v.output) for v in result.volumes] if len(result.volumes) > 1 else []
         row.pages = result.pages
         row.bytes = result.bytes
         row.ready = result.ready
@@ -633,7 +633,7 @@ CSV_COLUMNS = [
     "seconds",
     "ready",
     "problems",
-    "parts",
+    "volumes",
 ]
 
 
@@ -656,7 +656,7 @@ def write_report(result: BatchResult, path: Path) -> None:
         for row in result.rows:
             data = row.to_json()
             data["problems"] = " | ".join(row.problems)
-            data["parts"] = " | ".join(row.parts)
+            data["volumes"] = " | ".join(row.volumes)
             writer.writerow(data)
         write_bytes(path, buf.getvalue().encode("utf-8"))
     else:

@@ -549,7 +549,7 @@ def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
         info = work.report.records[piece.record]
         entries.append(
             RecordEntry(
-                _piece_title(r.title, piece),
+                _piece_title(work, piece),
                 r.kind,
                 r.date,
                 r.source,
@@ -577,25 +577,39 @@ def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
         urgent=list(work.report.urgent_symptoms),
         clinic=work.options.clinic,
         part=part,
+        recompressed=bool(work.recompressed),
     )
     return composer.front_matter(), composer.closing()
 
 
-def _piece_title(title: str, piece: Piece) -> str:
-    return title if piece.parts == 1 else f"{title} (part {piece.part} of {piece.parts})"
+def _piece_title(work: _Work, piece: Piece) -> str:
+    """A record's title, and which of its pages a piece holds when it was cut."""
+    title = work.lp.packet.records[piece.record].title
+    if piece.parts == 1:
+        return title
+    return (
+        f"{title} ({_pages(piece.first, piece.count)} of {len(work.records[piece.record].pages)})"
+    )
+
+
+def _pages(first: int, count: int) -> str:
+    """0-based ``first`` and ``count`` as "page 3" or "pages 3\u20135"."""
+    if count == 1:
+        return f"page {first + 1}"
+    return f"pages {first + 1}\u2013{first + count}"
 
 
 def _piece_note(piece: Piece, plan: list[list[Piece]]) -> str | None:
-    """For a record cut across volumes: which of its pages are here and where the rest is."""
+    """For a record cut across files: which of its pages are in which file."""
     if piece.parts == 1:
         return None
     where = [
-        f"pages {p.first + 1}\u2013{p.first + p.count} in part {n}"
+        f"{_pages(p.first, p.count)} in part {n}"
         for n, volume in enumerate(plan, 1)
         for p in volume
         if p.record == piece.record
     ]
-    return "Cut across files to fit the size limit: " + "; ".join(where) + "."
+    return "Cut across files to fit the upload size limit: " + "; ".join(where) + "."
 
 
 def _shrink_note(work: _Work, piece: Piece) -> str | None:
@@ -619,24 +633,36 @@ def _join_notes(*notes: str | None) -> str | None:
 
 
 def _other_parts(work: _Work, vol: _Volume) -> list[str]:
-    """One line per volume of the packet, saying which records it holds."""
+    """One line per file of the packet, saying which records it holds."""
     lines = []
     for n, pieces in enumerate(vol.plan, 1):
-        held = []
-        for p in pieces:
-            if p.parts == 1:
-                held.append(f"record {p.record + 1}")
+        held: list[str] = []
+        whole: list[int] = []
+        for p in [*pieces, None]:
+            if p is not None and p.parts == 1:
+                whole.append(p.record + 1)
                 continue
-            total = len(work.records[p.record].pages)
-            pages = (
-                f"page {p.first + 1}"
-                if p.count == 1
-                else f"pages {p.first + 1}\u2013{p.first + p.count}"
-            )
-            held.append(f"record {p.record + 1} ({pages} of its {total})")
+            if whole:
+                noun = "record" if len(whole) == 1 else "records"
+                held.append(f"{noun} {_ranges(whole)}")
+                whole = []
+            if p is not None:
+                total = len(work.records[p.record].pages)
+                held.append(f"record {p.record + 1} ({_pages(p.first, p.count)} of {total})")
         here = " (this file)" if n == vol.number else ""
         lines.append(f"Part {n}{here}: {', '.join(held)}")
     return lines
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1\u20133, 5"."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in spans)
 
 
 def assemble(work: _Work, vol: _Volume, front: Any, closing: bytes, progress: Progress) -> Any:
@@ -722,7 +748,7 @@ def _section_of(work: _Work, vol: _Volume, front: Any, index: int) -> str:
     for n in reversed(range(len(vol.starts))):
         piece = vol.pieces[n]
         if vol.starts[n] <= index < vol.starts[n] + piece.count:
-            title = _piece_title(work.lp.packet.records[piece.record].title, piece)
+            title = _piece_title(work, piece)
             return f"Record {piece.record + 1}: {title}"
     return SECTION_TITLES["closing"]
 
@@ -786,7 +812,7 @@ def add_outline_and_links(work: _Work, vol: _Volume, pdf: Any, front: Any) -> No
         for name in SECTIONS:
             outline.root.append(OutlineItem(SECTION_TITLES[name], front.starts[name]))
         for n, piece in enumerate(vol.pieces):
-            title = _piece_title(work.lp.packet.records[piece.record].title, piece)
+            title = _piece_title(work, piece)
             item = OutlineItem(f"{piece.record + 1}. {title}", starts[n])
             _add_children(item, starts[n], vol.outlines[n])
             outline.root.append(item)
@@ -876,6 +902,7 @@ def _manifest_record(work: _Work, piece: Piece, start: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "number": piece.record + 1,
         "title": r.title,
+        "bookmark": f"{piece.record + 1}. {_piece_title(work, piece)}",
         "kind": r.kind,
         "date": r.date.isoformat() if r.date else None,
         "source": r.source,
@@ -975,40 +1002,57 @@ def encrypt_to(pdf: Any, password: str, fh: Any) -> int:
 
 @dataclass
 class _Fitting:
-    """Each record's estimated page sizes, and how much room a volume has for them."""
+    """Each record's estimated page costs, and how much room a volume has for them."""
 
-    sizes: list[list[int]]
+    costs: list[list[Any]]
     room: int
-    plan: list[list[Piece]]
+    last_resort: int
+    """The room a volume has with no margin for error: tried (and measured) only when a
+    page alone is larger than ``room``."""
+    plan: list[list[Piece]] = field(default_factory=list)
 
 
 _MARGIN = 0.97
 """Plan to 97% of the limit: the estimate of a file's size is close, not exact."""
+MAX_VOLUMES = 50
+"""Most files a packet is cut into: more would not be a packet anyone can upload."""
+
+
+def _overhead(work: _Work, front: Any, closing: bytes) -> int:
+    """Bytes of a file besides its record pages: the front matter and closing page, the
+    bands' font, the outline and the manifest (measured: about 22 kB and 0.5 kB a record)."""
+    return len(front.pdf) + len(closing) + 30_000 + 700 * len(work.records)
 
 
 def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> _Fitting:
     """Decide how the packet meets its size limit: as it is; else with the images of
     the records that save most recompressed (if allowed), only as many as needed; else
     cut into volumes. Sizes are estimated from the cleaned records (identical resources
-    counted once: they are stored once); the files written are measured afterwards."""
+    counted once a file: they are stored once); the files written are measured after."""
+    from .fit import PAGE_OVERHEAD, packet_size
+
     budget = work.options.budget
     assert budget is not None
     front, closing = first
-    overhead = len(front.pdf) + len(closing) + 80_000
+    overhead = _overhead(work, front, closing)
     target = int(budget.bytes * _MARGIN)
-    work.size_before = overhead + sum(len(rp.pdf) for rp in work.records)
+    pages = sum(len(rp.pages) for rp in work.records)
+    work.size_before = overhead + sum(len(rp.pdf) for rp in work.records) + PAGE_OVERHEAD * pages
     work.over_budget = work.size_before > target
-    sizes = _page_sizes(work)  # with identical resources counted once: stored once
-    total = overhead + sum(map(sum, sizes))
+    costs = _page_sizes(work)
+    total = overhead + packet_size(costs)
     if total > target and budget.recompress:
         recompress(work, total - target, progress)
         if work.recompressed:
-            sizes = _page_sizes(work)
-    room = target - overhead
-    return _Fitting(sizes, room, _plan(work, sizes, room))
+            costs = _page_sizes(work)
+    fitting = _Fitting(
+        costs, target - overhead, budget.bytes - len(front.pdf) - len(closing) - 20_000
+    )
+    fitting.plan = _plan(work, fitting)
+    return fitting
 
 
-def _page_sizes(work: _Work) -> list[list[int]]:
+def _page_sizes(work: _Work) -> list[list[Any]]:
     import io
 
     import pikepdf
@@ -1023,13 +1067,18 @@ def _page_sizes(work: _Work) -> list[list[int]]:
             pdf.close()
 
 
-def _plan(work: _Work, sizes: list[list[int]], room: int) -> list[list[Piece]]:
+def _plan(work: _Work, fitting: _Fitting) -> list[list[Piece]]:
+    """The volumes, each within the room; a page larger than the room is tried with the
+    last-resort room (the written file is measured); one larger than that is an error."""
     from .fit import TooLargePage, plan_volumes, show_size
 
     budget = work.options.budget
     assert budget is not None
     try:
-        return plan_volumes(sizes, max(room, 1))
+        try:
+            plan = plan_volumes(fitting.costs, max(fitting.room, 1))
+        except TooLargePage:
+            plan = plan_volumes(fitting.costs, max(fitting.last_resort, 1))
     except TooLargePage as exc:
         record = work.lp.packet.records[exc.record]
         fix = (
@@ -1040,13 +1089,22 @@ def _plan(work: _Work, sizes: list[list[int]], room: int) -> list[list[Piece]]:
             fix = "Build without --no-recompress so that its images can be made smaller, or " + (
                 "allow a larger size."
             )
+        selection = work.lp.packet.records[exc.record].pages
+        which = f"page {exc.page + 1}" + (" of the selected pages" if selection else "")
         raise _record_error(
             record,
-            f"has a page ({exc.page + 1} of the selection) of about {show_size(exc.size)} "
-            f"alone, too large for {budget.label}",
+            f"has a page too large for {budget.label}: {which} alone is about "
+            f"{show_size(exc.size)}, and each file also carries the packet's own pages",
             fix,
             exc.record,
         ) from None
+    if len(plan) > MAX_VOLUMES:
+        raise UsageError(
+            f"to fit {budget.label}, this packet would have to be cut into {len(plan)} files "
+            f"(sopacket makes at most {MAX_VOLUMES}).",
+            "Allow a larger size, or split the largest records into a packet of their own.",
+        )
+    return plan
 
 
 def recompress(work: _Work, excess: int, progress: Progress) -> None:
@@ -1159,8 +1217,9 @@ def write_volumes(
                 fronts.close()
         assert fitting is not None and budget is not None
         work.over_budget = True
-        fitting.room -= over + max(budget.bytes // 50, 20_000)
-        plan = fitting.plan = _plan(work, fitting.sizes, fitting.room)
+        fitting.room -= over + max(budget.bytes // 100, 20_000)
+        fitting.last_resort -= over + 10_000
+        plan = fitting.plan = _plan(work, fitting)
     raise OutputError("the packet could not be made to fit its size limit.", "Allow a larger size.")
 
 

@@ -255,6 +255,7 @@ class Composer:
         clinic: str | None = None,
         urgent: list[str] | None = None,
         part: Part | None = None,
+        recompressed: bool = False,
     ) -> None:
         self.packet, self.packet_id, self.records = packet, packet_id, records
         self.s = _Styles(fonts)
@@ -264,6 +265,7 @@ class Composer:
         self.urgent = urgent or []
         self.clinic = clinic
         self.part = part
+        self.recompressed = recompressed
         self.width = self.pagesize[0] - 2 * MARGIN
 
     # --- the two passes ---------------------------------------------------------------
@@ -356,16 +358,13 @@ class Composer:
             part = self.part
             out += [
                 self._callout(
-                    [
-                        f"Part {part.number} of {part.count}. To fit the upload size limit, "
-                        f"this packet is in {part.count} files, all opened with the same "
-                        "password. Each file has this cover, its own contents and records "
-                        "index.",
-                        *part.holds,
-                    ],
+                    f"Part {part.number} of {part.count}. To fit the upload size limit, this "
+                    f"packet is in {part.count} files, all opened with the same password. Each "
+                    "has this cover, its own contents and records index. The parts hold:",
                     ACCENT,
                     SHADE,
                 ),
+                _table([[s.p(line, "cell")] for line in part.holds], [self.width], False),
                 Spacer(1, 12),
             ]
         if self.urgent:
@@ -689,7 +688,13 @@ class Composer:
                 "The patient (or someone helping them) gathered these records, the medication "
                 "list and their questions, and assembled them into this packet with sopacket so "
                 "that the reviewing clinician has everything in one place. The records are "
-                "reproduced as received; their SHA-256 fingerprints are listed in the records "
+                + (
+                    "reproduced as received, except that some images were stored at a lower "
+                    "resolution to fit an upload size limit (the records index says which); "
+                    if self.recompressed
+                    else "reproduced as received; "
+                )
+                + "their SHA-256 fingerprints (of the original files) are listed in the records "
                 "index, and a machine-readable manifest (manifest.json) is attached to this PDF.",
             ),
             (

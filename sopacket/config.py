@@ -155,6 +155,11 @@ def _presets(fit: dict[str, str] | None, where: Path) -> dict[str, str] | None:
 
     out = _builtin_presets()
     for name, size in fit.items():
+        if not name.strip() or any(c.isspace() for c in name.strip()):
+            raise UsageError(
+                f"in {where}, the size preset {name!r} needs a name of one word.",
+                "Name it like portal or referral-fax.",
+            )
         try:
             value = parse_size(str(size))
         except UsageError:

@@ -115,7 +115,7 @@ def verify_report(report: Any, console: Console = out) -> None:
             mark = "[green]ok  [/]" if f.ok else "[bold red]FAIL[/]"
             console.print(f"  {mark} {escape(f.check)}: {escape(f.detail)}")
         if report.intact:
-            console.print(f"[bold green]All {report.volumes} parts are here and intact.[/]")
+            console.print(f"[bold green]All {report.volume_count} parts are here and intact.[/]")
         elif report.missing and all(r.intact for r in report.files):
             console.print(
                 "[bold red]Parts are missing:[/] " + escape(", ".join(report.missing)) + ". "
@@ -167,8 +167,8 @@ def batch_summary(result: Any, console: Console = out) -> None:
     colours = {"built": "green", "skipped": "dim", "incomplete": "yellow", "failed": "bold red"}
     for row in result.rows:
         detail = row.output or ""
-        if row.parts:
-            detail += f" (part 1 of {len(row.parts)}; the others beside it)"
+        if row.volumes:
+            detail += f" (part 1 of {len(row.volumes)}; the others beside it)"
         if row.status in ("failed", "incomplete"):
             detail = "; ".join(row.problems) or "failed"
         elif row.status == "built" and row.ready is False:
@@ -213,8 +213,8 @@ def build_summary(result: Any, console: Console = err) -> None:
     if len(volumes) == 1:
         console.print(
             f"[green]Packet written:[/] {escape(str(result.output))}\n"
-            f"  {result.pages} pages, {show_size(result.bytes)}, {records} records, "
-            "encrypted with AES-256."
+            f"  {result.pages} pages, {show_size(result.bytes)}, {records} "
+            f"record{'s' if records != 1 else ''}, encrypted with AES-256."
         )
     else:
         console.print(

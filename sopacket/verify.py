@@ -106,7 +106,7 @@ class SetReport:
 
     files: list[VerifyReport]
     packet_id: str | None = None
-    volumes: int = 0
+    volume_count: int = 0
     missing: list[str] = field(default_factory=list)
     """The file names of the parts not given."""
     findings: list[Finding] = field(default_factory=list)
@@ -124,7 +124,7 @@ class SetReport:
             "sopacket_verify": 1,
             "packet_id": self.packet_id,
             "intact": self.intact,
-            "volumes": self.volumes,
+            "volume_count": self.volume_count,
             "missing": self.missing,
             "checks": [f.to_json() for f in self.findings],
             "files": [r.to_json() for r in self.files],
@@ -195,7 +195,7 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
     count = first.get("of")
     plan = first.get("records")
     files = first.get("files") or []
-    result.volumes = count if isinstance(count, int) else 0
+    result.volume_count = count if isinstance(count, int) else 0
     same = all(
         (r.volume or {}).get("of") == count and (r.volume or {}).get("records") == plan
         for r in reports
@@ -211,9 +211,9 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
         return result
     numbers = [int((r.volume or {}).get("number") or 0) for r in reports]
     twice = sorted({n for n in numbers if numbers.count(n) > 1})
-    missing = [n for n in range(1, result.volumes + 1) if n not in numbers]
+    missing = [n for n in range(1, result.volume_count + 1) if n not in numbers]
     result.missing = [str(files[n - 1]) if n <= len(files) else f"part {n}" for n in missing]
-    detail = f"all {result.volumes} parts are here"
+    detail = f"all {result.volume_count} parts are here"
     if missing:
         names = ", ".join(
             f"part {n} ({files[n - 1]})" if n <= len(files) else f"part {n}" for n in missing
@@ -227,38 +227,36 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
 
 
 def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[bool, str]:
-    """Every record's pages are in the parts exactly once, in order: the plan each part
-    carries says so, and each part's own records agree with its share of the plan."""
+    """Every record's pages are in the files given exactly once, in order (by what each
+    file's own manifest says it holds, taken in part order)."""
+    del plan  # what each file holds is read from the file itself
     if not isinstance(totals, list):
         return False, "the manifest does not say how many pages each record has"
     seen: dict[int, list[int]] = {}
-    for pieces in plan:
-        for piece in pieces:
-            try:
-                record, (first, last) = int(piece["record"]), piece["pages"]
-            except (KeyError, TypeError, ValueError):
-                return False, "the manifest's list of parts is malformed"
-            seen.setdefault(record, []).extend(range(int(first), int(last) + 1))
+    ordered = sorted(reports, key=lambda r: int((r.volume or {}).get("number") or 0))
+    try:
+        for r in ordered:
+            for rec in r.records:
+                first, last = rec["packet_pages"]
+                pages = rec.get("record_pages") or [1, last - first + 1]
+                if pages[1] - pages[0] != last - first:
+                    return False, f"the pages in {r.file.name} do not match its manifest"
+                seen.setdefault(int(rec["number"]), []).extend(range(pages[0], pages[1] + 1))
+    except (KeyError, TypeError, ValueError):
+        return False, "a manifest's list of records is malformed"
     problems = []
     for n, total in enumerate(totals, 1):
-        if seen.get(n) != list(range(1, int(total) + 1)):
-            problems.append(f"record {n}")
-    for r in reports:  # each part holds what the plan gives it, in that order
-        number = int((r.volume or {}).get("number") or 0)
-        share = plan[number - 1] if 0 < number <= len(plan) else []
-        held = []
-        for rec in r.records:
-            first, last = rec["packet_pages"]
-            pages = rec.get("record_pages") or [1, last - first + 1]
-            held.append((rec.get("number"), list(pages), last - first + 1))
-        wanted = [(p.get("record"), list(p.get("pages")), None) for p in share]
-        if [h[:2] for h in held] != [w[:2] for w in wanted] or any(
-            h[1][1] - h[1][0] + 1 != h[2] for h in held
-        ):
-            problems.append(f"the pages in {r.file.name}")
+        got, want = seen.get(n, []), list(range(1, int(total) + 1))
+        if got != want:
+            if len(got) > len(set(got)):
+                problems.append(f"record {n} has pages twice")
+            elif set(got) != set(want):
+                problems.append(f"record {n} is missing pages")
+            else:
+                problems.append(f"record {n} is out of order")
     if problems:
-        return False, "pages missing, repeated or out of order: " + ", ".join(problems)
-    return True, "every record's pages are in the parts exactly once, in order"
+        return False, "; ".join(problems)
+    return True, "every record's pages are in the files exactly once, in order"
 
 
 def opens(path: Path, password: str) -> bool:
@@ -498,11 +496,8 @@ def check_bookmarks(pdf: Any, manifest: dict[str, Any], report: VerifyReport) ->
     for n, rec in enumerate(manifest.get("records") or [], 1):
         first, _ = _span(rec)
         number = rec.get("number", n)
-        title = f"{number}. {rec.get('title')}"
-        part = rec.get("part")
-        if isinstance(part, list) and len(part) == 2:
-            title += f" (part {part[0]} of {part[1]})"
-        if found.get(title) != first:
+        title = rec.get("bookmark") or f"{number}. {rec.get('title')}"
+        if found.get(str(title)) != first:
             wrong.append(f"record {number}")
     report.add(
         "bookmarks",

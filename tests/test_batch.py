@@ -129,7 +129,7 @@ def test_a_batch_with_broken_packets(
         "seconds",
         "ready",
         "problems",
-        "parts",
+        "volumes",
     }
 
     # A packet changed since its build is built again; --force rebuilds everything.

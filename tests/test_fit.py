@@ -249,12 +249,14 @@ def test_no_recompress_only_splits_and_cuts_a_large_record(
     cover = text_of(paths[1]).split("\f")[0]
     flat = " ".join(cover.split())
     assert "Part 2 of 3" in flat and "same password" in flat
-    assert "Part 1: record 1 (page 1 of its 2)" in flat
-    assert "Part 3: record 2, record 3, record 4" in flat
+    assert "Part 1: record 1 (page 1 of 2)" in flat
+    assert "Part 2 (this file): record 1 (page 2 of 2)" in flat
+    assert "Part 3: records 2–4" in flat
     with pikepdf.open(paths[1], password=PW) as pdf:
         manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
     assert manifest["volume"]["number"] == 2 and manifest["volume"]["of"] == 3
     assert manifest["records"][0]["part"] == [2, 2]
+    assert manifest["records"][0]["bookmark"] == "1. Pathology scan (page 2 of 2)"
     assert manifest["records"][0]["record_pages"] == [2, 2]
     original = heavy.parent / "records" / "gray.pdf"
     import hashlib
@@ -310,14 +312,23 @@ def test_verify_checks_the_parts_together(heavy: Path, split6: tuple[Path, Any])
     )
     assert ok.exit_code == 0, ok.output
     report = json.loads(ok.stdout)
-    assert report["intact"] and report["volumes"] == 3 and report["missing"] == []
+    assert report["intact"] and report["volume_count"] == 3 and report["missing"] == []
     assert all(f["intact"] for f in report["files"])
     gap = runner.invoke(app, ["verify", paths[0], paths[2], "--password-stdin"], input=PW + "\n")
     assert gap.exit_code == ExitCode.NOT_READY
     assert "n-part-2-of-3.pdf" in " ".join(gap.stdout.split())
+    twice = runner.invoke(
+        app, ["verify", paths[0], *paths, "--password-stdin", "--json"], input=PW + "\n"
+    )
+    assert twice.exit_code == ExitCode.NOT_READY
+    checks = {c["check"]: c for c in json.loads(twice.stdout)["checks"]}
+    assert not checks["parts"]["ok"] and "given twice: part 1" in checks["parts"]["detail"]
+    assert checks["record pages"]["detail"] == "record 1 has pages twice"
     one = runner.invoke(app, ["verify", paths[1], "--password-stdin", "--json"], input=PW + "\n")
     assert one.exit_code == ExitCode.NOT_READY
-    assert json.loads(one.stdout)["missing"] == ["n-part-1-of-3.pdf", "n-part-3-of-3.pdf"]
+    alone = json.loads(one.stdout)
+    assert alone["missing"] == ["n-part-1-of-3.pdf", "n-part-3-of-3.pdf"]
+    assert alone["files"][0]["intact"]  # the part itself is fine: only the others are not here
 
 
 def test_identical_resources_are_stored_once(tmp_path: Path) -> None:
@@ -391,6 +402,9 @@ def test_config_presets_and_option_errors(heavy: Path, tmp_path: Path) -> None:
         (["--max-size", "25MB", "--fit", "email"], "Give one of them"),
         (["--max-size", "200kB"], "too small"),
         (["--fit", "fax"], "email, hospital, portal"),
+        (["--max-size", ""], "is not a size"),
+        (["--max-size", "100"], "is not a size with its unit"),
+        (["--max-size", "100b"], "100 bytes is too small"),
         (["--no-recompress"], "only matters with a size limit"),
     ]:
         bad = runner.invoke(
@@ -430,7 +444,7 @@ def test_check_warns_when_records_exceed_the_limit(heavy: Path) -> None:
     assert "Size:" not in text.stdout
     tight = runner.invoke(app, ["check", str(heavy), "--max-size", "5MB", "--no-recompress"])
     flat = " ".join(tight.stdout.split())
-    assert "more than the 5.0 MB limit" in flat and "cut the packet into about" in flat
+    assert "more than the 5.0 MB limit" in flat and "(at least 4)" in flat
 
 
 def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
@@ -446,13 +460,13 @@ def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
     first = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
     assert first.exit_code == 0, first.output
     rows = {r["id"]: r for r in json.loads(first.stdout)["packets"]}
-    assert [Path(p).name for p in rows["example-jd-2026"]["parts"]] == [
+    assert [Path(p).name for p in rows["example-jd-2026"]["volumes"]] == [
         f"example-jd-2026-part-{k}-of-3.pdf" for k in (1, 2, 3)
     ]
-    assert rows["small-2026"]["parts"] == [] and rows["small-2026"]["status"] == "built"
+    assert rows["small-2026"]["volumes"] == [] and rows["small-2026"]["status"] == "built"
     assert any("cut into 3 files" in p for p in rows["example-jd-2026"]["problems"])
     secret = dict(memory_keyring.store)[("sopacket", "example-jd-2026")]
-    for part in rows["example-jd-2026"]["parts"]:
+    for part in rows["example-jd-2026"]["volumes"]:
         assert Path(part).stat().st_size <= 6 * MB
         assert (
             subprocess.run(
@@ -462,7 +476,7 @@ def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
         )
     again = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
     assert [r["status"] for r in json.loads(again.stdout)["packets"]] == ["skipped"] * 2
-    Path(rows["example-jd-2026"]["parts"][1]).unlink()  # a part lost: built again
+    Path(rows["example-jd-2026"]["volumes"][1]).unlink()  # a part lost: built again
     third = CliRunner().invoke(app, [*args, "--max-size", "6MB", "--no-recompress"])
     statuses = {r["id"]: r["status"] for r in json.loads(third.stdout)["packets"]}
     assert statuses == {"example-jd-2026": "built", "small-2026": "skipped"}
