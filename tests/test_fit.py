@@ -82,7 +82,7 @@ def build(packet: Path, out: Path, *args: str) -> tuple[int, dict[str, Any], str
 
 
 def opens_alone(path: Path) -> int:
-    """qpdf and poppler each open the file with the password; its page count."""
+    """qpdf, poppler and MuPDF each open the file with the password; its page count."""
     check = subprocess.run(
         ["qpdf", f"--password={PW}", "--check", str(path)], capture_output=True, text=True
     )
@@ -98,6 +98,12 @@ def opens_alone(path: Path) -> int:
     info = subprocess.run(
         ["pdfinfo", "-upw", PW, str(path)], capture_output=True, text=True, check=True
     ).stdout
+    mupdf = subprocess.run(  # MuPDF draws every page (JPEG and CCITT images included)
+        ["mutool", "draw", "-q", "-p", PW, "-r", "8", "-F", "pgm", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert mupdf.returncode == 0 and "error" not in mupdf.stderr, mupdf.stderr
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
 
 
@@ -240,6 +246,7 @@ def test_no_recompress_only_splits_and_cuts_a_large_record(
     _, data = split6
     paths = [Path(v["output"]) for v in data["volumes"]]
     assert len(paths) == 3 and all(p.stat().st_size <= 6 * MB for p in paths)
+    assert sum(opens_alone(p) for p in paths) == data["pages"]
     assert all(r["recompressed"] is None for r in data["records"])
     assert {r["xppi"] for p in paths for r in images(p) if r["color"] == "gray"} == {"600"}
     assert markers(paths) == EXPECTED
