@@ -12,6 +12,7 @@ only once it has been reopened with the password and its pages counted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -114,14 +115,15 @@ class Recompressed:
     quality: int
 
     def to_json(self) -> dict[str, Any]:
+        lossy = self.downsampled > 0
         return {
             "bytes_before": self.before,
             "bytes_after": self.after,
             "images_downsampled": self.downsampled,
             "images_bilevel_lossless": self.bilevel,
-            "dpi": self.dpi,
-            "largest_dpi_before": self.largest_dpi,
-            "jpeg_quality": self.quality,
+            "dpi": self.dpi if lossy else None,
+            "largest_dpi_before": self.largest_dpi if lossy else None,
+            "jpeg_quality": self.quality if lossy else None,
         }
 
 
@@ -226,6 +228,8 @@ class _Work:
     over_budget: bool = False
     """The packet as it is would not fit its size limit: something must be done."""
     deduplicated: list[int] = field(default_factory=lambda: [0, 0])
+    build_id: str = ""
+    """Random, the same in every part written together (verify refuses mixed builds)."""
     placed: list[tuple[int, int, int, int]] = field(default_factory=list)
     """(volume, record, first page there (1-based), pages) for each piece written."""
 
@@ -577,7 +581,7 @@ def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
         urgent=list(work.report.urgent_symptoms),
         clinic=work.options.clinic,
         part=part,
-        recompressed=bool(work.recompressed),
+        recompressed=any(r.downsampled for r in work.recompressed.values()),
     )
     return composer.front_matter(), composer.closing()
 
@@ -874,6 +878,7 @@ def attach_manifest(work: _Work, vol: _Volume, pdf: Any, front: Any, names: list
         manifest["volume"] = {
             "number": vol.number,
             "of": vol.count,
+            "build": work.build_id,
             "files": [p.name for p in names],
             "records": [
                 [
@@ -1192,7 +1197,14 @@ def write_volumes(
                     f"{taken[0]} already exists.",
                     "Use --force to replace it, or -o to choose another name.",
                 )
+        for name in names:
+            if name.exists() and not name.is_file():
+                raise OutputError(
+                    f"{name} is there and is not a file; sopacket will not replace it.",
+                    "Move it away, or choose another name with -o.",
+                )
         written: list[tuple[Volume, Any]] = []
+        work.build_id = secrets.token_hex(8)
         work.placed = []
         work.deduplicated = [0, 0]
         over = 0
@@ -1207,8 +1219,7 @@ def write_volumes(
                     over = volume.bytes - budget.bytes
                     break
             if not over:
-                for _, pending in written:
-                    pending.publish()
+                _publish_all([pending for _, pending in written])
                 return [volume for volume, _ in written]
         finally:
             for _, pending in written:
@@ -1221,6 +1232,21 @@ def write_volumes(
         fitting.last_resort -= over + 10_000
         plan = fitting.plan = _plan(work, fitting)
     raise OutputError("the packet could not be made to fit its size limit.", "Allow a larger size.")
+
+
+def _publish_all(pending: list[Any]) -> None:
+    """Name every part, or (if naming one fails) none: those already named are removed,
+    so that a mixed set of old and new parts is never left."""
+    done = []
+    try:
+        for file in pending:
+            file.publish()
+            done.append(file.path)
+    except BaseException:
+        for path in done:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
 
 def _compose_volumes(work: _Work, plan: list[list[Piece]], fonts: Any, names: list[Path]) -> Any:

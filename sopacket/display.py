@@ -251,7 +251,7 @@ def fit_report(result: Any, console: Console = err) -> None:
     dropped, saved = result.deduplicated
     if dropped:
         done.append(
-            f"stored identical images, fonts and drawings once ({dropped} "
+            f"stored identical images and fonts once ({dropped} "
             f"cop{'ies' if dropped != 1 else 'y'} left out, {show_size(saved)} saved; "
             "nothing lost)"
         )
@@ -292,10 +292,17 @@ def fit_report(result: Any, console: Console = err) -> None:
     if not done:
         console.print(f"  It fits within {escape(result.budget.label)} as it is.")
         return
-    console.print(
-        f"  It would have been about {show_size(result.size_before)}, over "
-        f"{escape(result.budget.label)}. To fit, sopacket:"
-    )
+    if result.size_before > result.budget.bytes:
+        said = (
+            f"It would have been about {show_size(result.size_before)}, over "
+            f"{escape(result.budget.label)}. To fit, sopacket:"
+        )
+    else:
+        said = (
+            f"It would have been about {show_size(result.size_before)}, close to "
+            f"{escape(result.budget.label)}. To be sure it fits, sopacket:"
+        )
+    console.print(f"  {said}")
     for line in done:
         console.print(f"   - {escape(line)}")
 

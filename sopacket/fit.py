@@ -431,20 +431,32 @@ def _shareable(stream: Any) -> bool:
 
 
 def _stream_key(stream: Any) -> str:
-    """What makes two streams the same: their stored bytes and the values that say how
-    to read them (other objects they refer to are compared by identity)."""
+    """What makes two streams the same: their stored bytes and everything in their
+    dictionary, nested values included (other objects they refer to, at any depth, are
+    compared by identity: a palette or a colour profile that differs makes them differ)."""
+    digest = hashlib.sha256(stream.read_raw_bytes())
+    items = {k: stream[k] for k in stream.keys() if k != "/Length"}  # noqa: SIM118
+    digest.update(_canonical(items).encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: Any, depth: int = 0) -> str:
+    """A PDF value written out in full and in a fixed order, with each indirect object
+    (at any depth) written as its object number."""
     import pikepdf
 
-    digest = hashlib.sha256(stream.read_raw_bytes())
-    for key in sorted(k for k in stream.keys() if k != "/Length"):  # noqa: SIM118
-        value = stream[key]
-        text = (
-            f"ref{value.objgen}"
-            if isinstance(value, pikepdf.Object) and value.is_indirect
-            else repr(value)
-        )
-        digest.update(f"{key}={text};".encode())
-    return digest.hexdigest()
+    if depth > 32:
+        return "..."
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return f"ref{value.objgen}"
+    if isinstance(value, dict | pikepdf.Dictionary):
+        keys = sorted(value.keys())
+        return "{" + ",".join(f"{k}:{_canonical(value[k], depth + 1)}" for k in keys) + "}"
+    if isinstance(value, pikepdf.Array):
+        return "[" + ",".join(_canonical(v, depth + 1) for v in value) + "]"
+    if isinstance(value, pikepdf.String):
+        return "s" + bytes(value).hex()
+    return f"{type(value).__name__}:{value}"
 
 
 PAGE_OVERHEAD = 1000
@@ -466,33 +478,41 @@ class PageCost:
 
 
 def page_sizes(pdfs: list[Any]) -> list[list[PageCost]]:
-    """Estimated bytes each page adds to a packet, for each open record PDF in order: the
-    stored size of every object the page uses, counted on the first page of its record
-    to use it; images, fonts and colour profiles are named by their content, so that the
-    planner counts each once per file (identical ones are stored once, :func:`dedupe`)."""
+    """Estimated bytes each page adds to a packet, for each open record PDF in order.
+    Every stream a page uses is listed with the page, by a key: images, fonts and colour
+    profiles by their content (identical ones are stored once, :func:`dedupe`), other
+    streams by their record and object. The planner then counts each once per file,
+    whichever of its pages come first there."""
     import pikepdf
 
     out: list[list[PageCost]] = []
-    for pdf in pdfs:
-        visited: set[tuple[int, int]] = set()
+    for number, pdf in enumerate(pdfs):
+        counted: set[tuple[int, int]] = set()
+        keys: dict[tuple[int, int], tuple[str, int]] = {}
         costs = []
         for page in pdf.pages:
             own = PAGE_OVERHEAD
             shared: dict[str, int] = {}
+            here: set[tuple[int, int]] = set()
             stack: list[Any] = [page.obj]
             while stack:
                 obj = stack.pop()
                 if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-                    if obj.objgen in visited:
+                    if obj.objgen in here:
                         continue
-                    visited.add(obj.objgen)
-                    own += _OVERHEAD_PER_OBJECT
+                    here.add(obj.objgen)
+                    if obj.objgen not in counted:
+                        counted.add(obj.objgen)
+                        own += _OVERHEAD_PER_OBJECT
                     if isinstance(obj, pikepdf.Stream):
-                        size = len(obj.read_raw_bytes())
-                        if _shareable(obj):
-                            shared[_stream_key(obj)] = size
-                        else:
-                            own += size
+                        if obj.objgen not in keys:
+                            size = len(obj.read_raw_bytes())
+                            ident = (
+                                _stream_key(obj) if _shareable(obj) else f"{number}:{obj.objgen}"
+                            )
+                            keys[obj.objgen] = (ident, size)
+                        ident, size = keys[obj.objgen]
+                        shared[ident] = size
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                     for key, value in obj.items():
                         if key not in _SKIP_KEYS and isinstance(

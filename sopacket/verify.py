@@ -196,10 +196,11 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
     plan = first.get("records")
     files = first.get("files") or []
     result.volume_count = count if isinstance(count, int) else 0
-    same = all(
-        (r.volume or {}).get("of") == count and (r.volume or {}).get("records") == plan
-        for r in reports
-    )
+
+    def build_of(r: VerifyReport) -> dict[str, Any]:
+        return {k: v for k, v in (r.volume or {}).items() if k != "number"}
+
+    same = all(build_of(r) == build_of(reports[0]) for r in reports)
     if not result.add(
         "one build",
         same and isinstance(count, int) and isinstance(plan, list) and len(plan) == count,
@@ -209,7 +210,7 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
         "all the new parts",
     ):
         return result
-    numbers = [int((r.volume or {}).get("number") or 0) for r in reports]
+    numbers = [_int((r.volume or {}).get("number")) for r in reports]
     twice = sorted({n for n in numbers if numbers.count(n) > 1})
     missing = [n for n in range(1, result.volume_count + 1) if n not in numbers]
     result.missing = [str(files[n - 1]) if n <= len(files) else f"part {n}" for n in missing]
@@ -233,7 +234,7 @@ def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[
     if not isinstance(totals, list):
         return False, "the manifest does not say how many pages each record has"
     seen: dict[int, list[int]] = {}
-    ordered = sorted(reports, key=lambda r: int((r.volume or {}).get("number") or 0))
+    ordered = sorted(reports, key=lambda r: _int((r.volume or {}).get("number")))
     try:
         for r in ordered:
             for rec in r.records:
@@ -246,7 +247,7 @@ def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[
         return False, "a manifest's list of records is malformed"
     problems = []
     for n, total in enumerate(totals, 1):
-        got, want = seen.get(n, []), list(range(1, int(total) + 1))
+        got, want = seen.get(n, []), list(range(1, _int(total) + 1))
         if got != want:
             if len(got) > len(set(got)):
                 problems.append(f"record {n} has pages twice")
@@ -257,6 +258,12 @@ def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[
     if problems:
         return False, "; ".join(problems)
     return True, "every record's pages are in the files exactly once, in order"
+
+
+def _int(value: Any) -> int:
+    """A manifest's number, or 0 when it is not one (a damaged manifest fails a check;
+    it never crashes verify)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def opens(path: Path, password: str) -> bool:

@@ -489,6 +489,72 @@ def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
     assert statuses == {"example-jd-2026": "built", "small-2026": "skipped"}
 
 
+def test_parts_of_two_builds_are_not_one_packet(
+    heavy: Path, split6: tuple[Path, Any], tmp_path: Path
+) -> None:
+    _, first = split6
+    code, second, _ = build(heavy, tmp_path / "n.pdf", "--max-size", "6MB", "--no-recompress")
+    assert code == 0
+    mixed = [first["volumes"][0]["output"], *(v["output"] for v in second["volumes"][1:])]
+    result = CliRunner().invoke(
+        app, ["verify", *mixed, "--password-stdin", "--json"], input=PW + "\n"
+    )
+    assert result.exit_code == ExitCode.NOT_READY
+    checks = {c["check"]: c["ok"] for c in json.loads(result.stdout)["checks"]}
+    assert checks == {"one packet": True, "one build": False}
+
+
+def test_images_alike_but_for_their_palette_are_kept_apart(tmp_path: Path) -> None:
+    """De-duplication compares every value that says how an image is drawn, nested ones
+    included: two images with the same bytes and different palettes stay two."""
+    pdf = pikepdf.new()
+    pixels = bytes(range(16)) * 16
+    for colour in (b"\xff\x00\x00", b"\x00\x00\xff"):
+        lookup = pdf.make_stream(b"\x00" * 45 + colour * 16)  # differs after its 45th byte
+        image = pdf.make_stream(
+            pixels,
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=16,
+            Height=16,
+            BitsPerComponent=8,
+            ColorSpace=pikepdf.Array([pikepdf.Name.Indexed, pikepdf.Name.DeviceRGB, 30, lookup]),
+        )
+        page = pdf.add_blank_page(page_size=(100, 100))
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.obj.Contents = pdf.make_stream(b"q 100 0 0 100 0 0 cm /Im0 Do Q")
+    assert fit.dedupe(pdf) == (0, 0)
+    twin = pdf.pages[0].obj.Resources.XObject.Im0
+    copy = pdf.make_stream(pixels, **{k[1:]: twin[k] for k in twin.keys() if k != "/Length"})  # noqa: SIM118
+    pdf.pages[1].obj.Resources.XObject.Im0 = copy  # now truly the same as page 1's
+    assert fit.dedupe(pdf) == (1, len(pixels))
+
+
+def test_a_shared_image_is_counted_in_every_part_that_uses_it(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    logo = pdf.make_stream(
+        b"\x80" * 3000,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=50,
+        Height=60,
+        BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceGray,
+    )
+    for _ in range(6):
+        page = pdf.add_blank_page(page_size=(100, 100))
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Logo=logo))
+        page.obj.Contents = pdf.make_stream(b"q 50 0 0 60 0 0 cm /Logo Do Q")
+    (costs,) = fit.page_sizes([pdf])
+    assert all(dict(page.shared).get(fit._stream_key(logo)) == 3000 for page in costs)
+    assert fit.packet_size([costs]) < 3000 + 6 * 2000  # stored once in one file
+    page = costs[1].alone() - 3000  # a page without the logo
+    plan = fit.plan_volumes([costs], 3000 + int(3.5 * page))
+    assert len(plan) == 2  # three pages and the logo in each part
+    for volume in plan:
+        assert sum(p.count for p in volume) == 3
+
+
 # --- the planning, on its own -----------------------------------------------------------
 
 
