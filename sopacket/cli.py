@@ -530,10 +530,18 @@ def check(
             from . import display
 
             display.check_report(report)
-            if size is not None and size["warning"]:
+            if size is not None:
                 from rich.markup import escape
 
-                display.out.print(f"[yellow]Size:[/] {escape(size['warning'])}")
+                from .fit import show_size
+
+                if size["warning"]:
+                    display.out.print(f"[yellow]Size:[/] {escape(size['warning'])}")
+                else:
+                    display.out.print(
+                        f"Size: the records add up to {show_size(size['records_bytes'])}, "
+                        f"within {escape(size_limit.label)}."
+                    )
         _exit(ExitCode.OK if report.ready else ExitCode.NOT_READY)
 
 
