@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 from . import __version__
 from .check import check_loaded
 from .errors import NotReadyError, OutputError, RecordError, UsageError
-from .fit import Budget, Piece
+from .fit import Budget, Piece, Recompressed
 from .records import RecordAccess
 
 Paper = Literal["letter", "a4"]
@@ -95,35 +95,6 @@ class RecordSummary:
             "flattened_fields": self.flattened_fields,
             "repaired": self.repaired,
             "recompressed": self.recompressed.to_json() if self.recompressed else None,
-        }
-
-
-@dataclass(frozen=True)
-class Recompressed:
-    """What recompression did to one record (never silent: the summary shows it)."""
-
-    before: int
-    """Bytes of the record in the packet before."""
-    after: int
-    downsampled: int
-    """Colour or greyscale images downsampled to ``dpi`` and stored as JPEG."""
-    bilevel: int
-    """Black-and-white images stored losslessly (CCITT Group 4)."""
-    dpi: int
-    largest_dpi: int
-    """The highest resolution an image downsampled had."""
-    quality: int
-
-    def to_json(self) -> dict[str, Any]:
-        lossy = self.downsampled > 0
-        return {
-            "bytes_before": self.before,
-            "bytes_after": self.after,
-            "images_downsampled": self.downsampled,
-            "images_bilevel_lossless": self.bilevel,
-            "dpi": self.dpi if lossy else None,
-            "largest_dpi_before": self.largest_dpi if lossy else None,
-            "jpeg_quality": self.quality if lossy else None,
         }
 
 
@@ -239,10 +210,9 @@ class _Volume:
     """One output file: the pieces of records it holds, and what was built for it."""
 
     number: int
-    count: int
     pieces: list[Piece]
     output: Path
-    plan: list[list[Piece]] = field(default_factory=list)
+    plan: list[list[Piece]]
     """Every volume's pieces (for the cover's list of what the others hold)."""
     starts: list[int] = field(default_factory=list)
     """Each piece's first page in this file (0-based)."""
@@ -250,6 +220,11 @@ class _Volume:
     """Each piece's own bookmarks, relative to its first page."""
     sources: list[Any] = field(default_factory=list)
     """Open PDFs whose pages are copied into this file (closed once it is written)."""
+
+    @property
+    def count(self) -> int:
+        """How many volumes the packet has."""
+        return len(self.plan)
 
     def close(self) -> None:
         for source in self.sources:
@@ -292,14 +267,14 @@ def build(
         try:
             hash_records(work)
             whole = [Piece(n, 0, len(rp.pages)) for n, rp in enumerate(work.records)]
-            first = compose(work, fonts, _Volume(1, 1, whole, work.output, [whole]))
+            first = compose(work, fonts, _Volume(1, whole, work.output, [whole]))
             collect_records(work, cleaning, progress)
         finally:
             cleaning.close()
         fitting = fit_to_budget(work, first, progress) if options.budget else None
         if work.recompressed and fitting is not None and len(fitting.plan) == 1:
             # The records index tells the reviewer which records were recompressed.
-            first = compose(work, fonts, _Volume(1, 1, whole, work.output, [whole]))
+            first = compose(work, fonts, _Volume(1, whole, work.output, [whole]))
         volumes = write_volumes(work, fitting, first, fonts, secret, progress)
     removed = remove_stale_outputs(work, volumes)
     if fonts.missing:
@@ -313,7 +288,7 @@ def build(
         volumes[0].output,
         sum(v.pages for v in volumes),
         sum(v.bytes for v in volumes),
-        summaries(work, volumes),
+        summaries(work),
         report.ready,
         tuple(work.warnings),
         report.urgent_symptoms,
@@ -638,6 +613,8 @@ def _join_notes(*notes: str | None) -> str | None:
 
 def _other_parts(work: _Work, vol: _Volume) -> list[str]:
     """One line per file of the packet, saying which records it holds."""
+    from .fit import ranges
+
     lines = []
     for n, pieces in enumerate(vol.plan, 1):
         held: list[str] = []
@@ -648,7 +625,7 @@ def _other_parts(work: _Work, vol: _Volume) -> list[str]:
                 continue
             if whole:
                 noun = "record" if len(whole) == 1 else "records"
-                held.append(f"{noun} {_ranges(whole)}")
+                held.append(f"{noun} {ranges(whole)}")
                 whole = []
             if p is not None:
                 total = len(work.records[p.record].pages)
@@ -656,17 +633,6 @@ def _other_parts(work: _Work, vol: _Volume) -> list[str]:
         here = " (this file)" if n == vol.number else ""
         lines.append(f"Part {n}{here}: {', '.join(held)}")
     return lines
-
-
-def _ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] -> "1\u20133, 5"."""
-    spans: list[list[int]] = []
-    for n in numbers:
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in spans)
 
 
 def assemble(work: _Work, vol: _Volume, front: Any, closing: bytes, progress: Progress) -> Any:
@@ -938,15 +904,6 @@ def build_settings(options: BuildOptions) -> dict[str, Any]:
     }
 
 
-def encrypt_and_write(pdf: Any, password: str, output: Path) -> int:
-    """AES-256 (revision 6), written atomically, reopened and counted before it counts."""
-    from .output import atomic_writer
-
-    with atomic_writer(output) as fh:
-        encrypt_to(pdf, password, fh)
-    return output.stat().st_size
-
-
 def encrypt_to(pdf: Any, password: str, fh: Any) -> int:
     """Write ``pdf`` encrypted with AES-256 (revision 6) to the open file ``fh``, then
     reopen it with the password and count its pages. Returns its size."""
@@ -1044,12 +1001,12 @@ def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> 
     pages = sum(len(rp.pages) for rp in work.records)
     work.size_before = overhead + sum(len(rp.pdf) for rp in work.records) + PAGE_OVERHEAD * pages
     work.over_budget = work.size_before > target
-    costs = _page_sizes(work)
+    costs = _page_costs(work, range(len(work.records)))
     total = overhead + packet_size(costs)
     if total > target and budget.recompress:
         recompress(work, total - target, progress)
-        if work.recompressed:
-            costs = _page_sizes(work)
+        for n, new in zip(work.recompressed, _page_costs(work, work.recompressed), strict=True):
+            costs[n] = new
     fitting = _Fitting(
         costs, target - overhead, budget.bytes - len(front.pdf) - len(closing) - 20_000
     )
@@ -1057,19 +1014,19 @@ def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> 
     return fitting
 
 
-def _page_sizes(work: _Work) -> list[list[Any]]:
+def _page_costs(work: _Work, indexes: Any) -> list[list[Any]]:
+    """The page costs (fit.record_costs) of the records at ``indexes``, in that order."""
     import io
 
     import pikepdf
 
-    from .fit import page_sizes
+    from .fit import record_costs
 
-    opened = [pikepdf.open(io.BytesIO(rp.pdf)) for rp in work.records]
-    try:
-        return page_sizes(opened)
-    finally:
-        for pdf in opened:
-            pdf.close()
+    out = []
+    for n in indexes:
+        with pikepdf.open(io.BytesIO(work.records[n].pdf)) as pdf:
+            out.append(record_costs(pdf, n))
+    return out
 
 
 def _plan(work: _Work, fitting: _Fitting) -> list[list[Piece]]:
@@ -1130,8 +1087,8 @@ def recompress(work: _Work, excess: int, progress: Progress) -> None:
     outcomes = []
     try:
         for n, outcome in zip(chosen, pool, strict=True):
-            if not isinstance(outcome, ChildFailed) and outcome.after < outcome.before:
-                outcomes.append((outcome.before - outcome.after, n, outcome))
+            if not isinstance(outcome, ChildFailed) and outcome.done.after < outcome.done.before:
+                outcomes.append((outcome.done.before - outcome.done.after, n, outcome))
             progress.advance()
     finally:
         pool.close()
@@ -1141,15 +1098,7 @@ def recompress(work: _Work, excess: int, progress: Progress) -> None:
             break
         saved += saving
         work.records[n] = dataclasses.replace(work.records[n], pdf=outcome.pdf)
-        work.recompressed[n] = Recompressed(
-            outcome.before,
-            outcome.after,
-            outcome.downsampled,
-            outcome.bilevel,
-            outcome.dpi,
-            outcome.largest_dpi,
-            outcome.quality,
-        )
+        work.recompressed[n] = outcome.done
 
 
 def volume_paths(output: Path, count: int) -> list[Path]:
@@ -1197,12 +1146,6 @@ def write_volumes(
                     f"{taken[0]} already exists.",
                     "Use --force to replace it, or -o to choose another name.",
                 )
-        for name in names:
-            if name.exists() and not name.is_file():
-                raise OutputError(
-                    f"{name} is there and is not a file; sopacket will not replace it.",
-                    "Move it away, or choose another name with -o.",
-                )
         written: list[tuple[Volume, Any]] = []
         work.build_id = secrets.token_hex(8)
         work.placed = []
@@ -1211,7 +1154,7 @@ def write_volumes(
         fronts = _compose_volumes(work, plan, fonts, names) if len(plan) > 1 else None
         try:
             for k, pieces in enumerate(plan, 1):
-                vol = _Volume(k, len(plan), pieces, names[k - 1], plan)
+                vol = _Volume(k, pieces, names[k - 1], plan)
                 drawn = first if fronts is None else _drawn(next(fronts), work, vol, fonts)
                 volume, pending = _write_volume(work, vol, drawn, fonts, secret, progress, names)
                 written.append((volume, pending))
@@ -1255,8 +1198,7 @@ def _compose_volumes(work: _Work, plan: list[list[Piece]], fonts: Any, names: li
     from .isolate import Limits, Pool
 
     calls = [
-        (work, fonts, _Volume(k, len(plan), pieces, names[k - 1], plan))
-        for k, pieces in enumerate(plan, 1)
+        (work, fonts, _Volume(k, pieces, names[k - 1], plan)) for k, pieces in enumerate(plan, 1)
     ]
     return iter(Pool(_composed, calls, Limits(memory=0, seconds=600.0)))
 
@@ -1321,9 +1263,9 @@ def _write_volume(
             pdf.close()
 
 
-def summaries(work: _Work, volumes: list[Volume]) -> tuple[RecordSummary, ...]:
-    """Each record as the build result reports it: where it starts, in which file."""
-    del volumes  # where each piece went is in work.placed
+def summaries(work: _Work) -> tuple[RecordSummary, ...]:
+    """Each record as the build result reports it: where it starts, in which file (as
+    the volumes written placed its pieces)."""
     places: dict[int, list[tuple[int, int, int]]] = {}
     for number, record, first_page, count in work.placed:
         places.setdefault(record, []).append((number, first_page, count))

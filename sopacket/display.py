@@ -206,7 +206,7 @@ def config_table(settings: Any, console: Console = out) -> None:
 
 def build_summary(result: Any, console: Console = err) -> None:
     """What was written, and everything done to make it fit (never silently)."""
-    from .fit import show_size
+    from .fit import ranges, show_size
 
     volumes = result.volumes
     records = len(result.records)
@@ -222,7 +222,7 @@ def build_summary(result: Any, console: Console = err) -> None:
             f"{escape(result.budget.label)}, all encrypted with AES-256 and the same password:"
         )
         for v in volumes:
-            held = _ranges(list(v.records))
+            held = ranges(list(v.records))
             noun = "record" if len(v.records) == 1 else "records"
             console.print(
                 f"  part {v.number}: {escape(str(v.output))}\n"
@@ -305,14 +305,3 @@ def fit_report(result: Any, console: Console = err) -> None:
     console.print(f"  {said}")
     for line in done:
         console.print(f"   - {escape(line)}")
-
-
-def _ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] -> "1-3, 5"."""
-    out: list[str] = []
-    for n in numbers:
-        if out and n == int(out[-1].split("\u2013")[-1]) + 1:
-            out[-1] = out[-1].split("\u2013")[0] + f"\u2013{n}"
-        else:
-            out.append(str(n))
-    return ", ".join(out)

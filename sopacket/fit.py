@@ -24,7 +24,7 @@ import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import UsageError
@@ -80,6 +80,17 @@ def show_size(n: float) -> str:
     if n >= 1000:
         return f"{n / 1e3:.0f} kB"
     return f"{max(int(n), 0)} bytes"
+
+
+def ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1\u20133, 5"."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in spans)
 
 
 @dataclass(frozen=True)
@@ -168,21 +179,40 @@ def forecast(report: Any, limit: Budget) -> dict[str, Any]:
 
 
 @dataclass
-class Shrunk:
-    """A record with its oversized images recompressed."""
+class Recompressed:
+    """What recompression did to one record (never silent: the summary shows it)."""
 
-    pdf: bytes
     before: int
     """Bytes of the record before."""
     after: int
     downsampled: int = 0
-    """Colour and greyscale images downsampled and stored as JPEG."""
+    """Colour and greyscale images downsampled to ``dpi`` and stored as JPEG."""
     bilevel: int = 0
     """Black-and-white images stored losslessly with CCITT Group 4."""
     dpi: int = READING_DPI
     quality: int = JPEG_QUALITY
     largest_dpi: int = 0
     """The highest resolution found among the images downsampled."""
+
+    def to_json(self) -> dict[str, Any]:
+        lossy = self.downsampled > 0
+        return {
+            "bytes_before": self.before,
+            "bytes_after": self.after,
+            "images_downsampled": self.downsampled,
+            "images_bilevel_lossless": self.bilevel,
+            "dpi": self.dpi if lossy else None,
+            "largest_dpi_before": self.largest_dpi if lossy else None,
+            "jpeg_quality": self.quality if lossy else None,
+        }
+
+
+@dataclass
+class Shrunk:
+    """A record with its oversized images recompressed, and what was done."""
+
+    pdf: bytes
+    done: Recompressed
 
 
 def shrink(pdf: bytes, dpi: int = READING_DPI, quality: int = JPEG_QUALITY) -> Shrunk:
@@ -191,19 +221,19 @@ def shrink(pdf: bytes, dpi: int = READING_DPI, quality: int = JPEG_QUALITY) -> S
     not smaller, is left as it was."""
     import pikepdf
 
-    result = Shrunk(pdf, len(pdf), len(pdf), dpi=dpi, quality=quality)
+    done = Recompressed(len(pdf), len(pdf), dpi=dpi, quality=quality)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         for image, width_pt, height_pt in _image_uses(doc):
             found = _image_dpi(image, width_pt, height_pt)
             bits = image.get("/BitsPerComponent")
             if bits == 1 and not image.get("/ImageMask", False):
                 if _to_group4(image):
-                    result.bilevel += 1
+                    done.bilevel += 1
             elif found > dpi * _WORTH and _downsample(image, dpi / found, quality):
-                result.downsampled += 1
-                result.largest_dpi = max(result.largest_dpi, round(found))
-        if not (result.downsampled or result.bilevel):
-            return result
+                done.downsampled += 1
+                done.largest_dpi = max(done.largest_dpi, round(found))
+        if not (done.downsampled or done.bilevel):
+            return Shrunk(pdf, done)
         buf = io.BytesIO()
         doc.remove_unreferenced_resources()
         doc.save(
@@ -212,9 +242,8 @@ def shrink(pdf: bytes, dpi: int = READING_DPI, quality: int = JPEG_QUALITY) -> S
             fix_metadata_version=False,
             deterministic_id=True,
         )
-    result.pdf = buf.getvalue()
-    result.after = len(result.pdf)
-    return result
+    done.after = buf.tell()
+    return Shrunk(buf.getvalue(), done)
 
 
 def survey(doc: Any, dpi: int = READING_DPI) -> int:
@@ -477,57 +506,52 @@ class PageCost:
         return self.own + sum(size for _, size in self.shared)
 
 
-def page_sizes(pdfs: list[Any]) -> list[list[PageCost]]:
-    """Estimated bytes each page adds to a packet, for each open record PDF in order.
-    Every stream a page uses is listed with the page, by a key: images, fonts and colour
-    profiles by their content (identical ones are stored once, :func:`dedupe`), other
-    streams by their record and object. The planner then counts each once per file,
-    whichever of its pages come first there."""
+def record_costs(pdf: Any, number: int) -> list[PageCost]:
+    """Estimated bytes each page of record ``number`` (the open PDF ``pdf``) adds to a
+    packet. Every stream a page uses is listed with the page, by a key: images, fonts and
+    colour profiles by their content (identical ones are stored once, :func:`dedupe`),
+    other streams by their record and object. The planner then counts each once per
+    file, whichever of its pages come first there."""
     import pikepdf
 
-    out: list[list[PageCost]] = []
-    for number, pdf in enumerate(pdfs):
-        counted: set[tuple[int, int]] = set()
-        keys: dict[tuple[int, int], tuple[str, int]] = {}
-        costs = []
-        for page in pdf.pages:
-            own = PAGE_OVERHEAD
-            shared: dict[str, int] = {}
-            here: set[tuple[int, int]] = set()
-            stack: list[Any] = [page.obj]
-            while stack:
-                obj = stack.pop()
-                if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-                    if obj.objgen in here:
-                        continue
-                    here.add(obj.objgen)
-                    if obj.objgen not in counted:
-                        counted.add(obj.objgen)
-                        own += _OVERHEAD_PER_OBJECT
-                    if isinstance(obj, pikepdf.Stream):
-                        if obj.objgen not in keys:
-                            size = len(obj.read_raw_bytes())
-                            ident = (
-                                _stream_key(obj) if _shareable(obj) else f"{number}:{obj.objgen}"
-                            )
-                            keys[obj.objgen] = (ident, size)
-                        ident, size = keys[obj.objgen]
-                        shared[ident] = size
-                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                    for key, value in obj.items():
-                        if key not in _SKIP_KEYS and isinstance(
-                            value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream
-                        ):
-                            stack.append(value)
-                elif isinstance(obj, pikepdf.Array):
-                    stack.extend(
-                        v
-                        for v in obj
-                        if isinstance(v, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream)
-                    )
-            costs.append(PageCost(own, tuple(shared.items())))
-        out.append(costs)
-    return out
+    counted: set[tuple[int, int]] = set()
+    keys: dict[tuple[int, int], tuple[str, int]] = {}
+    costs = []
+    for page in pdf.pages:
+        own = PAGE_OVERHEAD
+        shared: dict[str, int] = {}
+        here: set[tuple[int, int]] = set()
+        stack: list[Any] = [page.obj]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+                if obj.objgen in here:
+                    continue
+                here.add(obj.objgen)
+                if obj.objgen not in counted:
+                    counted.add(obj.objgen)
+                    own += _OVERHEAD_PER_OBJECT
+                if isinstance(obj, pikepdf.Stream):
+                    if obj.objgen not in keys:
+                        size = len(obj.read_raw_bytes())
+                        ident = _stream_key(obj) if _shareable(obj) else f"{number}:{obj.objgen}"
+                        keys[obj.objgen] = (ident, size)
+                    ident, size = keys[obj.objgen]
+                    shared[ident] = size
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                for key, value in obj.items():
+                    if key not in _SKIP_KEYS and isinstance(
+                        value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream
+                    ):
+                        stack.append(value)
+            elif isinstance(obj, pikepdf.Array):
+                stack.extend(
+                    v
+                    for v in obj
+                    if isinstance(v, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream)
+                )
+        costs.append(PageCost(own, tuple(shared.items())))
+    return costs
 
 
 def packet_size(costs: list[list[PageCost]]) -> int:
@@ -613,11 +637,6 @@ class Piece:
     count: int
     part: int = 1
     parts: int = 1
-
-
-@dataclass
-class Plan:
-    volumes: list[list[Piece]] = field(default_factory=list)
 
 
 class TooLargePage(Exception):

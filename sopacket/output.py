@@ -31,49 +31,12 @@ def atomic_writer(path: Path, mode: int = OWNER_ONLY) -> Iterator[IO[bytes]]:
     A symbolic link is written through (its target is replaced); a folder, a device or a
     pipe is refused rather than replaced.
     """
+    pending = Pending(path, mode)
     try:
-        path = path.resolve()
-        st = path.stat() if path.exists() else None
-    except (OSError, RuntimeError) as exc:
-        raise OutputError(
-            f"cannot write {path} ({getattr(exc, 'strerror', exc)}).", "Choose another file name."
-        ) from None
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise OutputError(
-            f"{path} is {what}; sopacket will not replace it.", "Give the name of a file to write."
-        )
-    folder = path.parent
-    fd = _unnamed_file(folder, mode)
-    if fd is not None:
-        fh = os.fdopen(fd, "w+b")
-        try:
-            yield fh
-            fh.flush()
-            os.fsync(fd)
-            _publish(fd, path)
-        finally:
-            fh.close()
-        return
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".sopacket-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write in the folder {folder} ({exc.strerror}).",
-            "Choose a folder you can write to, or check its permissions.",
-        ) from None
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):  # FAT or SMB cannot; mkstemp already made it 0600
-            os.chmod(tmp, mode)
-        _replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        yield pending.file
+        pending.publish()
+    finally:
+        pending.discard()
 
 
 def _unnamed_file(folder: Path, mode: int) -> int | None:
@@ -142,7 +105,22 @@ class Pending:
     be held at once, to name a set of files only when every one of them is complete."""
 
     def __init__(self, path: Path, mode: int = OWNER_ONLY) -> None:
-        self.path = path.resolve()
+        """A symbolic link is written through (its target is replaced); a folder, a device
+        or a pipe is refused rather than replaced."""
+        try:
+            self.path = path.resolve()
+            st = self.path.stat() if self.path.exists() else None
+        except (OSError, RuntimeError) as exc:
+            raise OutputError(
+                f"cannot write {path} ({getattr(exc, 'strerror', exc)}).",
+                "Choose another file name.",
+            ) from None
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise OutputError(
+                f"{self.path} is {what}; sopacket will not replace it.",
+                "Give the name of a file to write.",
+            )
         self._tmp: str | None = None
         fd = _unnamed_file(self.path.parent, mode)
         if fd is None:

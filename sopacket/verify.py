@@ -223,14 +223,13 @@ def check_set(reports: list[VerifyReport]) -> SetReport:
     if twice:
         detail += "; given twice: " + ", ".join(f"part {n}" for n in twice)
     result.add("parts", not missing and not twice, detail)
-    result.add("record pages", *_pages_across(reports, plan, first.get("record_pages")))
+    result.add("record pages", *_pages_across(reports, first.get("record_pages")))
     return result
 
 
-def _pages_across(reports: list[VerifyReport], plan: Any, totals: Any) -> tuple[bool, str]:
+def _pages_across(reports: list[VerifyReport], totals: Any) -> tuple[bool, str]:
     """Every record's pages are in the files given exactly once, in order (by what each
     file's own manifest says it holds, taken in part order)."""
-    del plan  # what each file holds is read from the file itself
     if not isinstance(totals, list):
         return False, "the manifest does not say how many pages each record has"
     seen: dict[int, list[int]] = {}

@@ -546,7 +546,7 @@ def test_a_shared_image_is_counted_in_every_part_that_uses_it(tmp_path: Path) ->
         page = pdf.add_blank_page(page_size=(100, 100))
         page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Logo=logo))
         page.obj.Contents = pdf.make_stream(b"q 50 0 0 60 0 0 cm /Logo Do Q")
-    (costs,) = fit.page_sizes([pdf])
+    costs = fit.record_costs(pdf, 0)
     assert all(dict(page.shared).get(fit._stream_key(logo)) == 3000 for page in costs)
     assert fit.packet_size([costs]) < 3000 + 6 * 2000  # stored once in one file
     page = costs[1].alone() - 3000  # a page without the logo
