@@ -245,11 +245,11 @@ def plan(
 
 def _outputs(output: Path) -> list[Path]:
     """The files an earlier build of this packet wrote: the output, or its parts."""
-    from .build import _earlier_parts
+    from .build import earlier_parts
 
     if output.exists():
         return [output]
-    return _earlier_parts(output) or [output]
+    return earlier_parts(output) or [output]
 
 
 def _up_to_date(

@@ -365,7 +365,7 @@ def output_path(lp: Any, options: BuildOptions) -> Path:
         raise OutputError(
             f"{out} already exists.", "Use --force to replace it, or -o to choose another name."
         )
-    earlier = _earlier_parts(out) if options.budget else []
+    earlier = earlier_parts(out) if options.budget else []
     if earlier and not options.force:
         raise OutputError(
             f"parts of an earlier packet with this name are there ({earlier[0].name}...).",
@@ -1109,7 +1109,7 @@ def volume_paths(output: Path, count: int) -> list[Path]:
     return [output.with_name(f"{stem}-part-{k}-of-{count}{suffix}") for k in range(1, count + 1)]
 
 
-def _earlier_parts(output: Path) -> list[Path]:
+def earlier_parts(output: Path) -> list[Path]:
     """Volumes of an earlier build with the same output name."""
     import re
 
@@ -1298,7 +1298,7 @@ def remove_stale_outputs(work: _Work, volumes: list[Volume]) -> tuple[Path, ...]
     if not work.options.force:
         return ()
     current = {v.output.resolve() for v in volumes}
-    stale = _earlier_parts(work.output)
+    stale = earlier_parts(work.output)
     if len(volumes) > 1 and work.output.exists():
         stale.append(work.output)
     removed = []
