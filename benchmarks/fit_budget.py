@@ -51,7 +51,7 @@ def main() -> int:
     if not sopacket or not shutil.which("qpdf") or not shutil.which("pdfinfo"):
         print("needs sopacket (pip install .), qpdf and pdfinfo (poppler-utils)", file=sys.stderr)
         return 2
-    from sopacket.fit import parse_size
+    from sopacket.packaging.fit import parse_size
 
     limit = parse_size(args.max_size)
     setdir = args.workdir / f"set-{args.records}x{args.pages}"

@@ -17,22 +17,22 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "check_file", "check_packet", "load_packet"]
 
 if TYPE_CHECKING:
-    from .check import check_file
-    from .checklist import check_packet
-    from .packet import load_packet
+    from .checking.check import check_file
+    from .checking.checklist import check_packet
+    from .packetfile.validation import load_packet
 
 
 def __getattr__(name: str) -> Any:
     if name == "load_packet":
-        from .packet import load_packet
+        from .packetfile.validation import load_packet
 
         return load_packet
     if name == "check_file":
-        from .check import check_file
+        from .checking.check import check_file
 
         return check_file
     if name == "check_packet":
-        from .checklist import check_packet
+        from .checking.checklist import check_packet
 
         return check_packet
     raise AttributeError(name)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ExitCode, SopacketError, UsageError
-from .isolate import ChildFailed, Limits
+from .records.isolate import ChildFailed, Limits
 
 Status = Literal["built", "skipped", "incomplete", "failed"]
 PACKET_SUFFIXES = (".yaml", ".yml")
@@ -204,7 +204,7 @@ def plan(
     output newer than the packet file and its records, which the password stored for it
     (``stored(id)``) opens. (A batch killed between writing a packet and storing its new
     password thus builds that packet again rather than leave it unopenable.)"""
-    from .packet import load_packet
+    from .packetfile.validation import load_packet
 
     planned: list[_Planned] = []
     by_id: dict[str, _Planned] = {}
@@ -285,7 +285,7 @@ def _up_to_date(
             other = (_manifest(part, secret) or {}).get("volume")
             if other != {**volume, "number": n}:
                 return False
-    from .records import sha256
+    from .records.inspect import sha256
 
     try:
         hashes = [sha256(p)[0] for p in inputs[1:]]
@@ -306,7 +306,7 @@ def _up_to_date(
 def _build_options(options: BatchOptions, output: Path | None = None) -> Any:
     """What each packet of the batch is built with."""
     from .build import BuildOptions
-    from .records import RecordAccess
+    from .records.access import RecordAccess
 
     return BuildOptions(
         output=output,
@@ -465,7 +465,7 @@ def run(
     ``progress(row, done, total)`` after each packet; ``stored(packet_id)`` the password
     stored for a packet, or None (an up-to-date packet is skipped only if it opens with
     it)."""
-    from .isolate import Pool
+    from .records.isolate import Pool
 
     _preload()
     options.output_dir.mkdir(parents=True, exist_ok=True)
@@ -615,8 +615,8 @@ def _preload() -> None:
     import reportlab.platypus  # noqa: F401
     from PIL import Image  # noqa: F401
 
-    from . import build, checklist, collect, compose, sanitise, stamp  # noqa: F401
-    from .fonts import load
+    from . import build  # noqa: F401
+    from .render.fonts import load
 
     load()
 
@@ -641,7 +641,7 @@ def write_report(result: BatchResult, path: Path) -> None:
     """The report as JSON or CSV (by the file's extension), written atomically."""
     import json
 
-    from .output import write_bytes, write_text
+    from .packaging.output import write_bytes, write_text
 
     suffix = path.suffix.lower()
     if suffix == ".json":

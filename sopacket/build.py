@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from . import __version__
-from .check import check_loaded
+from .checking.check import check_loaded
 from .errors import NotReadyError, OutputError, RecordError, UsageError
-from .fit import Budget, Piece, Recompressed
-from .records import RecordAccess
+from .packaging.fit import Budget, Piece
+from .records.access import RecordAccess
+from .records.recompress import Recompressed
 
 Paper = Literal["letter", "a4"]
 
@@ -254,7 +255,7 @@ def build(
     work = _Work(lp, report, output_path(lp, options), options)
     secret = password(lp.id) if callable(password) else password
     _setup_reportlab()
-    from .fonts import load as load_fonts
+    from .render.fonts import load as load_fonts
 
     fonts = load_fonts().fresh()
     import warnings
@@ -388,9 +389,9 @@ def start_cleaning(work: _Work) -> Any:
     """Start making each record safe, in child processes with limits (see
     :mod:`sopacket.sanitise`): only its pages, nothing active, no metadata. The children
     work while the front matter is composed; :func:`collect_records` gathers them."""
-    from .collect import selected
-    from .compose import PAPER
-    from .isolate import GroupedPool
+    from .packetfile.pages import selected
+    from .records.isolate import GroupedPool
+    from .render.compose import PAPER
 
     records = work.lp.packet.records
     for n, (record, info) in enumerate(zip(records, work.report.records, strict=True)):
@@ -398,7 +399,7 @@ def start_cleaning(work: _Work) -> Any:
             raise _record_error(record, f"cannot be used: {info.problem}", info.fix, n)
     import pikepdf  # noqa: F401 - loaded once here, shared by every child
 
-    from .sanitise import clean
+    from .records.sanitise import clean
 
     paper = PAPER[work.options.paper]
     secrets = work.lp.record_secrets or (None,) * len(records)
@@ -420,8 +421,9 @@ def start_cleaning(work: _Work) -> Any:
 
 def hash_records(work: _Work) -> None:
     """The SHA-256 of each original record file, and the pages it will give."""
-    from .collect import RecordPages, selected
-    from .records import sha256
+    from .packetfile.pages import selected
+    from .records.images import RecordPages
+    from .records.inspect import sha256
 
     for n, (record, info) in enumerate(
         zip(work.lp.packet.records, work.report.records, strict=True)
@@ -440,7 +442,7 @@ def collect_records(work: _Work, cleaning: Any, progress: Progress) -> None:
     """Gather each record made safe; any that could not be is an error naming it."""
     import dataclasses
 
-    from .isolate import ChildFailed
+    from .records.isolate import ChildFailed
 
     records = work.lp.packet.records
     progress.start(len(records), "Reading records")
@@ -519,7 +521,7 @@ def _join(items: list[str]) -> str:
 
 def compose(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes]:
     """The front matter and closing page of one volume (the whole packet when uncut)."""
-    from .compose import Composer, Part, RecordEntry
+    from .render.compose import Composer, Part, RecordEntry
 
     packet = work.lp.packet
     entries = []
@@ -613,7 +615,7 @@ def _join_notes(*notes: str | None) -> str | None:
 
 def _other_parts(work: _Work, vol: _Volume) -> list[str]:
     """One line per file of the packet, saying which records it holds."""
-    from .fit import ranges
+    from .packaging.fit import ranges
 
     lines = []
     for n, pieces in enumerate(vol.plan, 1):
@@ -707,7 +709,7 @@ def _point_links(pdf: Any, start: int, first: int, count: int) -> None:
 
 
 def _section_of(work: _Work, vol: _Volume, front: Any, index: int) -> str:
-    from .compose import SECTION_TITLES, SECTIONS
+    from .render.compose import SECTION_TITLES, SECTIONS
 
     if index < front.pages:
         current = "Cover"
@@ -731,7 +733,7 @@ def stamp_pages(
 
     import pikepdf
 
-    from .stamp import Band, band_pdf, extend_and_stamp, visible_size
+    from .render.stamp import Band, band_pdf, extend_and_stamp, visible_size
 
     patient = work.lp.packet.patient
     dob = patient.date_of_birth.isoformat() if patient.date_of_birth else "unknown"
@@ -774,7 +776,7 @@ def stamp_pages(
 def add_outline_and_links(work: _Work, vol: _Volume, pdf: Any, front: Any) -> None:
     from pikepdf import Array, Dictionary, Name, OutlineItem
 
-    from .compose import SECTION_TITLES, SECTIONS
+    from .render.compose import SECTION_TITLES, SECTIONS
 
     starts = vol.starts
     closing_page = len(pdf.pages) - 1
@@ -991,7 +993,7 @@ def fit_to_budget(work: _Work, first: tuple[Any, bytes], progress: Progress) -> 
     the records that save most recompressed (if allowed), only as many as needed; else
     cut into volumes. Sizes are estimated from the cleaned records (identical resources
     counted once a file: they are stored once); the files written are measured after."""
-    from .fit import PAGE_OVERHEAD, packet_size
+    from .packaging.fit import PAGE_OVERHEAD, packet_size
 
     budget = work.options.budget
     assert budget is not None
@@ -1020,7 +1022,7 @@ def _page_costs(work: _Work, indexes: Any) -> list[list[Any]]:
 
     import pikepdf
 
-    from .fit import record_costs
+    from .packaging.fit import record_costs
 
     out = []
     for n in indexes:
@@ -1032,7 +1034,7 @@ def _page_costs(work: _Work, indexes: Any) -> list[list[Any]]:
 def _plan(work: _Work, fitting: _Fitting) -> list[list[Piece]]:
     """The volumes, each within the room; a page larger than the room is tried with the
     last-resort room (the written file is measured); one larger than that is an error."""
-    from .fit import TooLargePage, plan_volumes, show_size
+    from .packaging.fit import TooLargePage, plan_volumes, show_size
 
     budget = work.options.budget
     assert budget is not None
@@ -1075,8 +1077,8 @@ def recompress(work: _Work, excess: int, progress: Progress) -> None:
     them if that is not enough)."""
     import dataclasses
 
-    from .fit import shrink
-    from .isolate import ChildFailed, GroupedPool
+    from .records.isolate import ChildFailed, GroupedPool
+    from .records.recompress import shrink
 
     access = work.options.access or RecordAccess()
     chosen = [n for n, c in enumerate(work.cleaned) if c.shrinkable]
@@ -1195,7 +1197,7 @@ def _publish_all(pending: list[Any]) -> None:
 def _compose_volumes(work: _Work, plan: list[list[Piece]], fonts: Any, names: list[Path]) -> Any:
     """Start drawing every volume's front matter, in child processes: the parent
     assembles and writes one volume while the next one's pages are laid out."""
-    from .isolate import Limits, Pool
+    from .records.isolate import Limits, Pool
 
     calls = [
         (work, fonts, _Volume(k, pieces, names[k - 1], plan)) for k, pieces in enumerate(plan, 1)
@@ -1213,7 +1215,7 @@ def _composed(work: _Work, fonts: Any, vol: _Volume) -> tuple[Any, bytes, set[st
 def _drawn(outcome: Any, work: _Work, vol: _Volume, fonts: Any) -> tuple[Any, bytes]:
     """A volume's front matter drawn in a child; drawn here if the child failed (so that
     a real error is raised where it can be reported)."""
-    from .isolate import ChildFailed
+    from .records.isolate import ChildFailed
 
     if isinstance(outcome, ChildFailed):
         return compose(work, fonts, vol)
@@ -1231,8 +1233,8 @@ def _write_volume(
     progress: Progress,
     names: list[Path],
 ) -> tuple[Volume, Any]:
-    from .fit import dedupe
-    from .output import Pending
+    from .packaging.fit import dedupe
+    from .packaging.output import Pending
 
     front, closing = first
     pdf = None

@@ -79,7 +79,7 @@ class Config:
     @property
     def presets(self) -> dict[str, int]:
         """The --fit sizes in effect (bytes): the built-in ones and the file's."""
-        from .fit import PRESETS, parse_size
+        from .packaging.fit import PRESETS, parse_size
 
         return {**PRESETS, **{k: parse_size(v) for k, v in (self.get("fit") or {}).items()}}
 
@@ -110,9 +110,9 @@ def load(path: Path | None = None) -> Config:
                 "Check the path given with --config or in $SOPACKET_CONFIG.",
             )
         return Config(where, False, defaults)
-    from . import loader
-    from .model import ClinicConfig
-    from .packet import validate_as
+    from .packetfile import loader
+    from .packetfile.model import ClinicConfig
+    from .packetfile.validation import validate_as
 
     source = loader.load(where)
     model = validate_as(source, ClinicConfig)
@@ -130,7 +130,7 @@ def load(path: Path | None = None) -> Config:
         values["output_dir"] = str((where.parent / output_dir).resolve())  # beside the file
     checklist = values["checklist"]
     if checklist and not Path(checklist).is_absolute():
-        from .checklist import builtin_names
+        from .checking.checklist import builtin_names
 
         if checklist not in builtin_names():  # a file: relative to the config file
             values["checklist"] = str((where.parent / Path(checklist).expanduser()).resolve())
@@ -141,7 +141,7 @@ def load(path: Path | None = None) -> Config:
 
 
 def _builtin_presets() -> dict[str, str]:
-    from .fit import PRESETS
+    from .packaging.fit import PRESETS
 
     return {name: f"{size // 1_000_000}MB" for name, size in PRESETS.items()}
 
@@ -151,7 +151,7 @@ def _presets(fit: dict[str, str] | None, where: Path) -> dict[str, str] | None:
     checked now (a bad size names the file and key)."""
     if not fit:
         return None
-    from .fit import MIN_SIZE, parse_size, show_size
+    from .packaging.fit import MIN_SIZE, parse_size, show_size
 
     out = _builtin_presets()
     for name, size in fit.items():

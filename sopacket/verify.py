@@ -341,7 +341,7 @@ MANIFEST_LIMIT = 16 * 1024 * 1024
 def manifest_data(pdf: Any) -> dict[str, Any] | None:
     """The JSON of the manifest attached to an open packet; None when there is none, or
     it is damaged or far larger than any manifest sopacket writes."""
-    from .sanitise import decoded_size
+    from .records.sanitise import decoded_size
 
     try:
         spec = pdf.attachments.get("manifest.json")
@@ -427,7 +427,7 @@ def _span(rec: dict[str, Any]) -> tuple[int, int]:
 
 
 def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyReport) -> None:
-    from .records import sha256
+    from .records.inspect import sha256
 
     files = _files_by_name(folder) if folder is not None else {}
     for n, rec in enumerate(manifest.get("records") or [], 1):
@@ -526,7 +526,7 @@ def check_active_content(pdf: Any, report: VerifyReport) -> None:
     extra = [n for n in pdf.attachments if n != "manifest.json"]
     if extra:
         found.add(f"attached files ({len(extra)})")
-    from .sanitise import containers
+    from .records.sanitise import containers
 
     root = pdf.Root.objgen
     for obj in containers(pdf):

@@ -18,8 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sopacket.cli import app
-from sopacket.collect import clean_jpeg
 from sopacket.errors import ExitCode
+from sopacket.records.images import clean_jpeg
 
 from .conftest import EXAMPLE, make_image, make_pdf
 

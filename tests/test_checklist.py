@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from sopacket.checklist import builtin_names, check_packet, resolve
+from sopacket.checking.checklist import builtin_names, check_packet, resolve
 from sopacket.errors import ChecklistError
-from sopacket.packet import load_packet
+from sopacket.packetfile.validation import load_packet
 
 from .conftest import write
 

@@ -169,12 +169,12 @@ def test_check_with_bad_checklist(runner: CliRunner, example: Path) -> None:
 def test_internal_errors_hide_the_traceback_unless_verbose(
     runner: CliRunner, minimal: Path, monkeypatch
 ) -> None:
-    import sopacket.checklist
+    import sopacket.checking.checklist
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret patient detail")
 
-    monkeypatch.setattr(sopacket.checklist, "check_packet", boom)
+    monkeypatch.setattr(sopacket.checking.checklist, "check_packet", boom)
     quiet = runner.invoke(app, ["check", str(minimal)])
     assert quiet.exit_code == ExitCode.INTERNAL_ERROR
     assert "Traceback" not in quiet.output and "secret patient detail" not in quiet.output
@@ -312,12 +312,12 @@ def test_locked_pdf_record_says_how_to_unlock(runner: CliRunner, example: Path) 
 def test_output_failure_in_json_mode_is_one_json_document(
     runner: CliRunner, minimal: Path, monkeypatch
 ) -> None:
-    import sopacket.checklist
+    import sopacket.checking.checklist
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", object())  # filename: not a path
 
-    monkeypatch.setattr(sopacket.checklist, "check_packet", full_disk)
+    monkeypatch.setattr(sopacket.checking.checklist, "check_packet", full_disk)
     result = runner.invoke(app, ["check", str(minimal), "--json"])
     assert result.exit_code == ExitCode.OUTPUT_ERROR
     assert json.loads(result.stdout)["error"]["type"] == "OutputError"

@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sopacket.build import BuildOptions, BuildResult, build
-from sopacket.check import check_file
+from sopacket.checking.check import check_file
 from sopacket.cli import app
 from sopacket.errors import RecordError
-from sopacket.records import RecordAccess
+from sopacket.records.access import RecordAccess
 from sopacket.verify import verify
 
 from .conftest import MINIMAL, write

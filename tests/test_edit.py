@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sopacket.edit import add_entry
 from sopacket.errors import PacketFileError, UsageError
-from sopacket.packet import load_packet
-from sopacket.starter import render
+from sopacket.packetfile.edit import add_entry
+from sopacket.packetfile.starter import render
+from sopacket.packetfile.validation import load_packet
 
 from .conftest import MINIMAL, ROOT, write
 
@@ -206,7 +206,7 @@ def test_api_accepts_text_paths_and_names_unknown_lists(tmp_path: Path) -> None:
 def test_record_copy_happens_only_after_the_entry_is_valid(
     tmp_path: Path, pdf_factory: Callable[..., Path]
 ) -> None:
-    from sopacket.edit import add_record
+    from sopacket.packetfile.edit import add_record
 
     path = write(tmp_path / "packet.yaml", MINIMAL)
     source = pdf_factory("Downloads/My Scans/blood tests.pdf")

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sopacket import fit
 from sopacket.cli import app
 from sopacket.errors import ExitCode
+from sopacket.packaging import fit
 
 from .conftest import EXAMPLE
 from .fit_records import photo_of_document, scan_pdf, shared_logo_pdf, text_pdf

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sopacket.checklist import resolve
+from sopacket.checking.checklist import resolve
 from sopacket.cli import app
-from sopacket.edit import add_entry
 from sopacket.errors import ChecklistError, ExitCode, PacketFileError, UsageError
-from sopacket.packet import load_packet
+from sopacket.packetfile.edit import add_entry
+from sopacket.packetfile.validation import load_packet
 
 from .conftest import MINIMAL, write
 

@@ -68,7 +68,7 @@ def test_record_reader_imports_pypdf_only_for_pdfs(tmp_path: Path) -> None:
 
     make_image(tmp_path / "a.png")
     code = (
-        "import sys; from pathlib import Path; from sopacket.records import inspect; "
+        "import sys; from pathlib import Path; from sopacket.records.inspect import inspect; "
         "info = inspect(Path('a.png')); assert info.ok, info; print('pypdf' in sys.modules)"
     )
     out = subprocess.run(

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from sopacket.isolate import ChildFailed, GroupedPool, Limits, Pool
+from sopacket.records.isolate import ChildFailed, GroupedPool, Limits, Pool
 
 
 def work(n: int) -> int:

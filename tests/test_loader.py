@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sopacket.errors import PacketFileError
-from sopacket.loader import parse
-from sopacket.packet import load_packet
+from sopacket.packetfile.loader import parse
+from sopacket.packetfile.validation import load_packet
 
 from .conftest import MINIMAL, write
 

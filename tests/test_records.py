@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sopacket.records import inspect, sniff
+from sopacket.files import sniff
+from sopacket.records.inspect import inspect
 
 from .conftest import make_image
 

@@ -1,4 +1,4 @@
-"""Records are made safe before they enter a packet (sopacket.sanitise), through the
+"""Records are made safe before they enter a packet (sopacket.records.sanitise), through the
 library API: protected records, --base-dir, links and bookmarks that must keep working."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pikepdf
 import pytest
 
 from sopacket.build import BuildOptions, build
-from sopacket.check import check_file
+from sopacket.checking.check import check_file
 from sopacket.errors import RecordError
-from sopacket.isolate import Limits
-from sopacket.records import RecordAccess
+from sopacket.records.access import RecordAccess
+from sopacket.records.isolate import Limits
 
 from .conftest import MINIMAL, make_pdf, write
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sopacket.checklist import check_packet
-from sopacket.edit import add_entry
-from sopacket.packet import load_packet
-from sopacket.starter import init, template_names
+from sopacket.checking.checklist import check_packet
+from sopacket.packetfile.edit import add_entry
+from sopacket.packetfile.starter import init, template_names
+from sopacket.packetfile.validation import load_packet
 
 from .conftest import make_pdf
 
@@ -137,7 +137,7 @@ def test_the_shipped_schema_file_is_current() -> None:
     """examples/jane-doe points editors at templates/packet.schema.json: it must match."""
     import json
 
-    from sopacket.model import json_schema
+    from sopacket.packetfile.model import json_schema
 
     from .conftest import ROOT
 

@@ -16,10 +16,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import loader, output
-from .errors import OutputError, PacketFileError, Problem, UsageError
+from ..errors import OutputError, PacketFileError, Problem, UsageError
+from ..packaging import output
+from . import loader
 from .model import Allergy, Medication, Question, Record
-from .packet import validate
+from .validation import validate
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "records": Record,
@@ -168,7 +169,7 @@ def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> st
     the file is first copied into the packet's ``records/`` folder (never overwriting one
     already there). Only the first bytes are read: the full check is ``sopacket check``'s.
     """
-    from .records import sniff
+    from ..files import sniff
 
     try:
         exists = file.exists()

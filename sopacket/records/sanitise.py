@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .records import (  # one set of limits and refusals for check and for cleaning
+from .limits import (  # one set of limits and refusals for check and for cleaning
     MAX_RECORD_BYTES,
     NOT_REGULAR,
     PIXEL_LIMIT,
     STREAM_LIMIT,
     TOO_LARGE,
+    Refused,
     limit_pillow,
     outside,
     too_many_pixels,
@@ -184,15 +185,6 @@ def containers(pdf: Any) -> Any:
             yield from nested(obj)
 
 
-class Refused(Exception):
-    """The record cannot be used; the message says why in plain words."""
-
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.fix = fix
-
-
 @dataclass
 class CleanRecord:
     """A record made safe: a PDF of its selected pages, and what was done to it."""
@@ -297,7 +289,7 @@ def clean(
 def _survey(pdf: bytes) -> int:
     import pikepdf
 
-    from .fit import survey
+    from .recompress import survey
 
     try:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -314,7 +306,7 @@ def clean_image(
 ) -> CleanRecord:
     from PIL import Image
 
-    from .collect import image_pdf
+    from .images import image_pdf
 
     limit_pillow()
     try:
@@ -788,7 +780,7 @@ def _clean_photo(stream: Any) -> None:
     """A JPEG image inside a PDF keeps its pixels and loses EXIF, GPS, XMP and comments."""
     import pikepdf
 
-    from .collect import clean_jpeg
+    from .images import clean_jpeg
 
     raw = stream.read_raw_bytes()
     try:

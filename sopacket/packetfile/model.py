@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from .records import page_ranges
+from .pages import page_ranges
 
 FORMAT_VERSION = 1
 

@@ -16,8 +16,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from . import __version__
-from .errors import ExitCode, SopacketError
+from .. import __version__
+from ..errors import ExitCode, SopacketError
 
 app = typer.Typer(
     name="sopacket",
@@ -43,7 +43,7 @@ class _State:
 
 def _config() -> Any:
     """The clinic's settings in effect (see sopacket.config)."""
-    from . import config
+    from .. import config
 
     return config.load(_State.config_path)
 
@@ -80,7 +80,7 @@ def _main(
 @contextlib.contextmanager
 def _reported(json_output: bool = False) -> Iterator[None]:
     """Turn exceptions into a message on stderr and an exit code (the only place that does)."""
-    from .errors import PacketFileError
+    from ..errors import PacketFileError
 
     try:
         yield
@@ -184,7 +184,8 @@ def init(
 
         from rich.markup import escape
 
-        from . import display, starter
+        from ..packetfile import starter
+        from . import display
 
         result = starter.init(folder, template, force=force)
         packet = shlex.quote(str(result.packet))
@@ -287,11 +288,11 @@ def _record_asker(pause: Any = None, resume: Any = None) -> Any:
 
 def _budget(max_size: str | None, fit: str | None, no_recompress: bool, settings: Any) -> Any:
     """The size limit asked for (sopacket.fit.Budget), or None."""
-    from .fit import budget
+    from ..packaging.fit import budget
 
     chosen = budget(max_size, fit, settings.presets, recompress=not no_recompress)
     if chosen is None and no_recompress:
-        from .errors import UsageError
+        from ..errors import UsageError
 
         raise UsageError(
             "--no-recompress only matters with a size limit.",
@@ -303,7 +304,7 @@ def _budget(max_size: str | None, fit: str | None, no_recompress: bool, settings
 def _paper(paper: str | None, settings: Any) -> Any:
     chosen = (paper or settings.paper or "letter").lower()
     if chosen not in ("letter", "a4"):
-        from .errors import UsageError
+        from ..errors import UsageError
 
         raise UsageError(
             f"--paper must be letter or a4, not '{chosen}'.",
@@ -314,9 +315,9 @@ def _paper(paper: str | None, settings: Any) -> Any:
 
 def _access(base_dir: Path | None, seconds: float, mib: int, ask: Any = None) -> Any:
     """How records are read (see sopacket.records.RecordAccess)."""
-    from .errors import UsageError
-    from .isolate import Limits
-    from .records import RecordAccess
+    from ..errors import UsageError
+    from ..records.access import RecordAccess
+    from ..records.isolate import Limits
 
     if base_dir is not None and not base_dir.is_dir():
         raise UsageError(
@@ -337,7 +338,7 @@ PacketArg = Annotated[
 
 
 def _do_add(packet: Path, section: str, entry: dict[str, Any]) -> None:
-    from .edit import add_entry
+    from ..packetfile.edit import add_entry
 
     _report_add(add_entry(packet, section, entry))
 
@@ -403,7 +404,7 @@ def add_record(
     --date 2026-09-05`
     """
     with _reported():
-        from . import edit
+        from ..packetfile import edit
 
         entry = {
             "title": title,
@@ -507,8 +508,8 @@ def check(
     Example: `sopacket check packet.yaml`
     """
     with _reported(json_output):
-        from .check import check_file
-        from .fit import forecast
+        from ..checking.check import check_file
+        from ..packaging.fit import forecast
 
         settings = _config()
         size_limit = _budget(max_size, fit, no_recompress, settings)
@@ -533,7 +534,7 @@ def check(
             if size is not None:
                 from rich.markup import escape
 
-                from .fit import show_size
+                from ..packaging.fit import show_size
 
                 if size["warning"]:
                     display.out.print(f"[yellow]Size:[/] {escape(size['warning'])}")
@@ -598,8 +599,9 @@ def verify(
     Example: `sopacket verify second-opinion-packet-2026-11-25.pdf --records records`
     """
     with _reported(json_output):
-        from . import display, passwords
-        from .verify import verify_all
+        from .. import passwords
+        from ..verify import verify_all
+        from . import display
 
         options = passwords.PasswordOptions(
             stdin=password_stdin, file=password_file, keyring=use_keyring
@@ -618,7 +620,7 @@ def verify(
                 ).value
 
         if records is not None and not records.is_dir():
-            from .errors import UsageError
+            from ..errors import UsageError
 
             raise UsageError(f"--records {records} is not a folder.", "Name the records folder.")
         report = verify_all(packet_pdf, secret, records)
@@ -631,9 +633,9 @@ def verify(
 
 def _keyring_password_that_opens(pdf: Path) -> str:
     """The stored packet password that opens ``pdf`` (for `verify --keyring` without --id)."""
-    from . import keystore
-    from .errors import KeyringError
-    from .verify import opens
+    from .. import keystore
+    from ..errors import KeyringError
+    from ..verify import opens
 
     for candidate in keystore.list_ids():
         with contextlib.suppress(KeyringError):
@@ -779,15 +781,16 @@ def build(
     with _reported(json_output):
         from rich.markup import escape
 
-        from . import display, passwords
-        from .build import BuildOptions, NullProgress
-        from .build import build as build_packet
+        from .. import passwords
+        from ..build import BuildOptions, NullProgress
+        from ..build import build as build_packet
+        from . import display
 
         settings = _config()
         paper = _paper(paper, settings)
         size_limit = _budget(max_size, fit, no_recompress, settings)
         if packet == "-" and password_stdin:
-            from .errors import UsageError
+            from ..errors import UsageError
 
             raise UsageError(
                 "standard input carries the packet file, so it cannot carry the password too.",
@@ -801,7 +804,7 @@ def build(
             allow_weak=allow_weak_password,
         )
         if generate_password and not use_keyring and not sys.stderr.isatty():
-            from .errors import UsageError
+            from ..errors import UsageError
 
             raise UsageError(
                 "--generate-password shows the new passphrase on the terminal, and there is "
@@ -809,7 +812,7 @@ def build(
                 "Add --keyring to store it in the OS keyring, or run at a terminal.",
             )
         if generate_password and use_keyring:
-            from . import keystore
+            from .. import keystore
 
             keystore.check_available()  # before the work: the password must have a home
         obtained: list[passwords.Password] = []
@@ -855,7 +858,7 @@ def build(
         else:
             result = build_packet(packet, password_for, options, NullProgress())
         if obtained and obtained[0].generated:
-            from .errors import KeyringError
+            from ..errors import KeyringError
 
             try:
                 replaced = passwords.store_generated(obtained[0], pw_options, result.packet_id)
@@ -993,9 +996,9 @@ def batch(
     Example: `sopacket batch examples/batch -o packets --keyring --report report.csv`
     """
     with _reported(json_output):
-        from . import batch as batch_lib
-        from . import keystore, passwords
-        from .errors import KeyringError, UsageError
+        from .. import batch as batch_lib
+        from .. import keystore, passwords
+        from ..errors import KeyringError, UsageError
 
         settings = _config()
         out = output_dir or settings.output_dir
@@ -1065,7 +1068,7 @@ def batch(
             return keystore.store(packet_id, value)
 
         def stored(packet_id: str) -> str | None:
-            from .errors import KeyringError
+            from ..errors import KeyringError
 
             try:
                 return keystore.fetch(packet_id)
@@ -1199,7 +1202,8 @@ def password_set(
     Example: `sopacket password set sop-3f9a1c2e`
     """
     with _reported():
-        from . import display, keystore, passwords
+        from .. import keystore, passwords
+        from . import display
 
         # record:NAME holds a protected record's password (`password: keyring`), chosen by
         # whoever issued the record: its strength is not ours to judge.
@@ -1232,7 +1236,8 @@ def password_generate(
     Example: `sopacket password generate sop-3f9a1c2e`
     """
     with _reported(json_output):
-        from . import display, keystore, passwords
+        from .. import keystore, passwords
+        from . import display
 
         value = passwords.generate_passphrase()
         if packet_id:
@@ -1261,7 +1266,7 @@ def password_show(
     Example: `sopacket password show sop-3f9a1c2e`
     """
     with _reported(json_output):
-        from . import keystore
+        from .. import keystore
 
         value = keystore.fetch(packet_id)
         typer.echo(json.dumps({"id": packet_id, "password": value}) if json_output else value)
@@ -1274,7 +1279,8 @@ def password_forget(packet_id: IdArg) -> None:
     Example: `sopacket password forget sop-3f9a1c2e`
     """
     with _reported():
-        from . import display, keystore
+        from .. import keystore
+        from . import display
 
         keystore.forget(packet_id)
         display.err.print(f"Forgot the password of packet {packet_id}.", markup=False)
@@ -1289,7 +1295,7 @@ def password_list(
     Example: `sopacket password list`
     """
     with _reported(json_output):
-        from . import keystore
+        from .. import keystore
 
         ids = keystore.list_ids()
         if json_output:
@@ -1316,8 +1322,8 @@ def schema(
     Example: `sopacket schema -o packet.schema.json`
     """
     with _reported():
-        from . import output as out_mod
-        from .model import json_schema
+        from ..packaging import output as out_mod
+        from ..packetfile.model import json_schema
 
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
         if output is None:

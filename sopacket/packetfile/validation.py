@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..errors import PacketFileError, Problem
 from . import loader
-from .errors import PacketFileError, Problem
 from .loader import Path_, Source
 from .model import Packet
 
@@ -45,7 +45,7 @@ class LoadedPacket:
 
     def record_path(self, index: int) -> Path:
         """The file of record ``index``, resolved against the packet's folder."""
-        from .records import resolve_file
+        from ..files import resolve_file
 
         return resolve_file(self.base_dir, self.packet.records[index].file)
 

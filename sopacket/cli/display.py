@@ -15,8 +15,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from .checklist import CheckReport
-    from .errors import Problem
+    from ..checking.checklist import CheckReport
+    from ..errors import Problem
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -206,7 +206,7 @@ def config_table(settings: Any, console: Console = out) -> None:
 
 def build_summary(result: Any, console: Console = err) -> None:
     """What was written, and everything done to make it fit (never silently)."""
-    from .fit import ranges, show_size
+    from ..packaging.fit import ranges, show_size
 
     volumes = result.volumes
     records = len(result.records)
@@ -245,7 +245,7 @@ def build_summary(result: Any, console: Console = err) -> None:
 
 
 def fit_report(result: Any, console: Console = err) -> None:
-    from .fit import show_size
+    from ..packaging.fit import show_size
 
     done = []
     dropped, saved = result.deduplicated

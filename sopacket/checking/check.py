@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import loader
-from .records import Inspection, RecordAccess, record_secrets, resolve_file
+from ..files import resolve_file
+from ..packetfile import loader
+from ..records.access import RecordAccess, record_secrets
+from ..records.inspect import Inspection
 
 if TYPE_CHECKING:
+    from ..packetfile.validation import LoadedPacket
     from .checklist import CheckReport
-    from .packet import LoadedPacket
 
 
 def check_file(
@@ -50,8 +52,8 @@ def check_loaded(
     secrets = record_secrets(entries, access, known)
     inspection = Inspection(items, access.limits, secrets, known)
     try:
+        from ..packetfile.validation import LoadedPacket, validate
         from .checklist import check_packet, record_items
-        from .packet import LoadedPacket, validate
 
         lp = LoadedPacket(
             validate(source),

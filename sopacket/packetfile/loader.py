@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from .errors import PacketFileError, Problem
+from ..errors import PacketFileError, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest packet file accepted (5 MiB is far beyond any real packet's text)."""

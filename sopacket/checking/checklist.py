@@ -46,12 +46,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import loader, resources
-from .errors import ChecklistError, PacketFileError
-from .model import Packet
-from .model import RecordKind as RecordKindName
-from .packet import LoadedPacket, _find_model, validate_as
-from .records import Inspection, Item, RecordInfo
+from .. import resources
+from ..errors import ChecklistError, PacketFileError
+from ..packetfile import loader
+from ..packetfile.model import Packet
+from ..packetfile.model import RecordKind as RecordKindName
+from ..packetfile.validation import LoadedPacket, _find_model, validate_as
+from ..records.inspect import Inspection, Item, RecordInfo
 
 Status = Literal["done", "missing", "warning", "not_applicable"]
 Severity = Literal["required", "recommended"]

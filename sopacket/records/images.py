@@ -14,8 +14,6 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from .records import page_ranges
-
 IMAGE_MARGIN = 36.0
 
 
@@ -29,16 +27,6 @@ class RecordPages:
     """0-based page indexes, in order."""
     sha256: str
     size: int
-
-
-def selected(pages: str | None, count: int) -> list[int]:
-    """0-based indexes for a ``pages:`` selection such as ``"1-3,5"`` (all when None)."""
-    if not pages:
-        return list(range(count))
-    out: list[int] = []
-    for lo, hi in page_ranges(pages):
-        out.extend(range(lo - 1, min(hi, count)))
-    return out
 
 
 # --- images --------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from . import output, resources
-from .errors import OutputError, UsageError
+from .. import resources
+from ..errors import OutputError, UsageError
+from ..packaging import output
 
 PACKET_FILE = "packet.yaml"
 SCHEMA_FILE = "packet.schema.json"

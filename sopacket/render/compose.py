@@ -30,8 +30,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..packetfile.model import Packet
 from .fonts import BOLD, REGULAR, FontSet
-from .model import Packet
 
 PAPER = {"letter": LETTER, "a4": A4}
 MARGIN = 0.75 * inch
