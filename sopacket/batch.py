@@ -305,7 +305,7 @@ def _up_to_date(
 
 def _build_options(options: BatchOptions, output: Path | None = None) -> Any:
     """What each packet of the batch is built with."""
-    from .build import BuildOptions
+    from .options import BuildOptions
     from .records.access import RecordAccess
 
     return BuildOptions(
@@ -641,7 +641,7 @@ def write_report(result: BatchResult, path: Path) -> None:
     """The report as JSON or CSV (by the file's extension), written atomically."""
     import json
 
-    from .packaging.output import write_bytes, write_text
+    from .output import write_bytes, write_text
 
     suffix = path.suffix.lower()
     if suffix == ".json":

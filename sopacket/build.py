@@ -20,46 +20,16 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from . import __version__
 from .checking.check import check_loaded
 from .errors import NotReadyError, OutputError, RecordError, UsageError
+from .options import BuildOptions
 from .packaging.fit import Budget, Piece
+from .progress import NullProgress, Progress
 from .records.access import RecordAccess
 from .records.recompress import Recompressed
-
-Paper = Literal["letter", "a4"]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build a packet."""
-
-    output: Path | None = None
-    """Where to write the PDF; default: second-opinion-packet-YYYY-MM-DD.pdf beside the packet."""
-    paper: Paper = "letter"
-    """Paper size of the packet's own pages and of image records."""
-    allow_incomplete: bool = False
-    """Build even when required checklist items are missing (the cover says so)."""
-    force: bool = False
-    """Replace an existing output file."""
-    checklist: str | None = None
-    """Checklist name or file (default: by specialty)."""
-    fallback_checklist: str | None = None
-    """The checklist for a packet whose specialty has none of its own (default: general;
-    a clinic sets it in its config file)."""
-    today: dt.date | None = None
-    """The preparation date shown in the packet (default: today)."""
-    clinic: str | None = None
-    """The clinic preparing the packet, shown on the cover (from the config file)."""
-    access: RecordAccess | None = None
-    """Where records may be read from, the limits of the child that reads each one, and
-    who to ask for a protected record's password (see :class:`RecordAccess`)."""
-    budget: Budget | None = None
-    """The size every output file must fit (``--max-size``/``--fit``); see
-    :mod:`sopacket.fit`. Over it, images are recompressed (unless forbidden) and the
-    packet is cut into volumes ``NAME-part-K-of-N.pdf``."""
 
 
 @dataclass(frozen=True)
@@ -167,19 +137,6 @@ class BuildResult:
             "missing": list(self.missing),
             "removed_files": [str(p) for p in self.removed_files],
         }
-
-
-class Progress(Protocol):
-    def start(self, total: int, label: str) -> None: ...
-    def advance(self, label: str | None = None) -> None: ...
-
-
-class NullProgress:
-    def start(self, total: int, label: str) -> None:
-        pass
-
-    def advance(self, label: str | None = None) -> None:
-        pass
 
 
 @dataclass
@@ -1233,8 +1190,8 @@ def _write_volume(
     progress: Progress,
     names: list[Path],
 ) -> tuple[Volume, Any]:
+    from .output import Pending
     from .packaging.fit import dedupe
-    from .packaging.output import Pending
 
     front, closing = first
     pdf = None

@@ -782,8 +782,9 @@ def build(
         from rich.markup import escape
 
         from .. import passwords
-        from ..build import BuildOptions, NullProgress
         from ..build import build as build_packet
+        from ..options import BuildOptions
+        from ..progress import NullProgress
         from . import display
 
         settings = _config()
@@ -1322,7 +1323,7 @@ def schema(
     Example: `sopacket schema -o packet.schema.json`
     """
     with _reported():
-        from ..packaging import output as out_mod
+        from .. import output as out_mod
         from ..packetfile.model import json_schema
 
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

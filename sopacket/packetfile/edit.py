@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .. import output
 from ..errors import OutputError, PacketFileError, Problem, UsageError
-from ..packaging import output
 from . import loader
 from .model import Allergy, Medication, Question, Record
 from .validation import validate

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .. import resources
+from .. import output, resources
 from ..errors import OutputError, UsageError
-from ..packaging import output
 
 PACKET_FILE = "packet.yaml"
 SCHEMA_FILE = "packet.schema.json"

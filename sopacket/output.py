@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from ..errors import OutputError
+from .errors import OutputError
 
 OWNER_ONLY = 0o600
 
