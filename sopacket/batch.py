@@ -17,11 +17,14 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ExitCode, SopacketError, UsageError
+from .errors import ExitCode, KeyringError, SopacketError, UsageError
+from .options import BuildOptions
+from .progress import NullProgress, Progress
+from .records.access import RecordAccess
 from .records.isolate import ChildFailed, Limits
 
 Status = Literal["built", "skipped", "incomplete", "failed"]
@@ -31,7 +34,16 @@ _PACKET_HEAD = re.compile(rb"^sopacket\s*:", re.M)
 
 @dataclass(frozen=True)
 class BatchOptions:
+    """How to build a batch: where the packets go, how each is built, and the batch's own
+    choices."""
+
     output_dir: Path
+    """The folder the packets go to, each named by its id (created when the batch runs)."""
+    build: BuildOptions = field(default_factory=BuildOptions)
+    """How each packet is built (paper, checklist, clinic, record access, size limit ...).
+    Its ``output`` and ``force`` are the batch's to set (``OUTDIR/ID.pdf``; up-to-date
+    packets are skipped, the rest rebuilt), and records are read with no one to ask for a
+    protected record's password."""
     passwords: Literal["keyring", "generate"] = "keyring"
     """keyring: each packet's stored password; generate: a new one per built packet,
     stored in the keyring under the packet id once the packet is written."""
@@ -41,20 +53,8 @@ class BatchOptions:
     """Build even what is up to date."""
     shard: tuple[int, int] | None = None
     """(K, N): only the packets whose id falls in shard K of N (1-based)."""
-    allow_incomplete: bool = False
-    checklist: str | None = None
-    fallback_checklist: str | None = None
-    """For packets whose specialty has no checklist of its own (the config file's)."""
-    paper: Literal["letter", "a4"] = "letter"
-    clinic: str | None = None
-    base_dir: Path | None = None
-    limits: Limits = field(default_factory=Limits)
-    """Limits of the child reading each record."""
     packet_seconds: float = 3600.0
     """Time allowed to one packet's whole build."""
-    budget: Any = None
-    """The size each file must fit (sopacket.fit.Budget): a packet over it is cut into
-    parts ID-part-K-of-N.pdf."""
 
 
 @dataclass
@@ -116,6 +116,53 @@ class BatchResult:
             | {"total": len(self.rows)},
             "packets": [r.to_json() for r in self.rows],
         }
+
+
+# --- the options, checked before any work ------------------------------------------------
+
+
+def output_folder(given: Path | None, configured: Path | None) -> Path:
+    """The folder the packets go to: ``-o``, else the config file's ``output_dir``."""
+    out = given or configured
+    if out is None:
+        raise UsageError(
+            "no output folder was given.",
+            "Add -o FOLDER, or set output_dir in the config file (sopacket config show).",
+        )
+    return out
+
+
+def password_mode(keyring: bool, generate: bool) -> Literal["keyring", "generate"]:
+    """A batch has exactly one password source: the keyring, or new passwords."""
+    if keyring == generate:
+        raise UsageError(
+            "batch needs one password source: --keyring (each packet's stored password) "
+            "or --generate-password (a new one each, stored in the keyring).",
+            "Store passwords with `sopacket password set ID`, or use --generate-password.",
+        )
+    return "generate" if generate else "keyring"
+
+
+def check_report(path: Path, output_dir: Path) -> None:
+    """The report can be written: a known format, in a folder that exists (or that the
+    batch creates: OUTDIR or a folder above it)."""
+    report_format(path)
+    folder = path.resolve().parent
+    if not (folder.is_dir() or output_dir.resolve().is_relative_to(folder)):
+        raise UsageError(
+            f"the folder of the report {path} does not exist.",
+            "Create it, or name the report inside an existing folder (or OUTDIR).",
+        )
+
+
+def report_format(path: Path) -> Literal["json", "csv"]:
+    """The report's format, by the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise UsageError(
+            f"the report {path} must end in .json or .csv.", "Name it report.json or report.csv."
+        )
+    return "json" if suffix == ".json" else "csv"
 
 
 # --- find and plan ----------------------------------------------------------------------
@@ -303,21 +350,14 @@ def _up_to_date(
     return recorded == hashes and manifest.get("packet") == current and same_options == settings
 
 
-def _build_options(options: BatchOptions, output: Path | None = None) -> Any:
+def _build_options(options: BatchOptions, output: Path | None = None) -> BuildOptions:
     """What each packet of the batch is built with."""
-    from .options import BuildOptions
-    from .records.access import RecordAccess
-
-    return BuildOptions(
+    access = options.build.access or RecordAccess()
+    return replace(
+        options.build,
         output=output,
-        paper=options.paper,
-        allow_incomplete=options.allow_incomplete,
         force=True,  # up-to-date outputs were skipped; the rest are rebuilt
-        checklist=options.checklist,
-        fallback_checklist=options.fallback_checklist,
-        clinic=options.clinic,
-        access=RecordAccess(options.base_dir, options.limits, None),
-        budget=options.budget,
+        access=replace(access, ask=None),  # a packet's own process has no one to ask
     )
 
 
@@ -456,19 +496,21 @@ def run(
     options: BatchOptions,
     password_for: PasswordFor,
     keep_password: Callable[[str, str], bool] | None = None,
-    progress: Callable[[Row, int, int], None] | None = None,
+    progress: Progress | None = None,
     stored: Callable[[str], str | None] | None = None,
 ) -> BatchResult:
     """Build the packets in ``files``. ``password_for(packet_id)`` gives a packet's
     password (it may raise SopacketError: that packet fails); ``keep_password(id, pw)`` is
     called once a packet with a new password was written (True when it replaced one);
-    ``progress(row, done, total)`` after each packet; ``stored(packet_id)`` the password
-    stored for a packet, or None (an up-to-date packet is skipped only if it opens with
-    it)."""
+    ``progress`` is told of each packet done (its label: the row's status);
+    ``stored(packet_id)`` the password stored for a packet, or None (an up-to-date packet
+    is skipped only if it opens with it)."""
     from .records.isolate import Pool
 
+    progress = progress or NullProgress()
     _preload()
     options.output_dir.mkdir(parents=True, exist_ok=True)
+    progress.start(len(files), "Packets")
     try:
         planned = plan(files, options, stored)
     except KeyboardInterrupt:
@@ -476,13 +518,10 @@ def run(
         rows = [Row(str(f), problems=[stopped]) for f in files]
         return BatchResult(rows, options.output_dir, options.shard, interrupted=True)
     todo = [p for p in planned if p.output is not None and p.row.status != "skipped"]
-    total = len(planned)
-    done = 0
+    progress.start(len(planned), "Packets")
     for item in planned:
         if item not in todo:
-            done += 1
-            if progress:
-                progress(item.row, done, total)
+            progress.advance(item.row.status)
     calls: list[tuple[Any, ...]] = []
     secrets: list[str] = []
     ready: list[_Planned] = []
@@ -492,9 +531,7 @@ def run(
             secret = password_for(item.row.packet_id)
         except SopacketError as exc:
             item.row.problems = _problems(exc)
-            done += 1
-            if progress:
-                progress(item.row, done, total)
+            progress.advance(item.row.status)
             continue
         calls.append((item.path, item.output, secret, options))
         secrets.append(secret)
@@ -509,9 +546,7 @@ def run(
             with _deferred_interrupt():  # a packet's bookkeeping is never cut in half
                 pending.pop(id(item))
                 _record(item, secret, outcome, keep_password, result)
-            done += 1
-            if progress:
-                progress(item.row, done, total)
+            progress.advance(item.row.status)
     except KeyboardInterrupt:
         result.interrupted = True
         pool.close()  # the children (and the records they read) stop here
@@ -522,6 +557,46 @@ def run(
         pool.close()
     result.rows = [p.row for p in planned]
     return result
+
+
+def run_from_keyring(
+    paths: list[Path], options: BatchOptions, progress: Progress | None = None
+) -> BatchResult:
+    """The batch as ``sopacket batch`` runs it: the packet files among ``paths`` (see
+    :func:`find_packets`), each with its password in the OS keyring: read from it, or
+    (``options.passwords == "generate"``) made new and stored there once the packet is
+    written. Nothing is created before the packets are found and the keyring answers."""
+    from . import keystore, passwords
+
+    files = find_packets(paths)
+    if not files:
+        raise UsageError(
+            "no packet files were found there.",
+            "Name packet files, or folders holding them (YAML files starting `sopacket: 1`).",
+        )
+    try:
+        keystore.check_available()
+    except KeyringError as exc:
+        raise KeyringError(
+            exc.message,
+            "batch keeps one password per packet in the OS keyring. Run it where a "
+            "keyring service works (a desktop session; on a server, the keyrings.alt "
+            "package with an encrypted file backend), or build packets one by one with "
+            "`sopacket build --password-file`.",
+        ) from None
+    generate = options.passwords == "generate"
+
+    def password_for(packet_id: str) -> str:
+        return passwords.generate_passphrase() if generate else keystore.fetch(packet_id)
+
+    def stored(packet_id: str) -> str | None:
+        try:
+            return keystore.fetch(packet_id)
+        except KeyringError:
+            return None
+
+    keep = keystore.store if generate else None
+    return run(files, options, password_for, keep, progress, stored)
 
 
 def _record(
@@ -643,10 +718,9 @@ def write_report(result: BatchResult, path: Path) -> None:
 
     from .output import write_bytes, write_text
 
-    suffix = path.suffix.lower()
-    if suffix == ".json":
+    if report_format(path) == "json":
         write_text(path, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
-    elif suffix == ".csv":
+    else:
         import csv
         import io
 
@@ -659,7 +733,3 @@ def write_report(result: BatchResult, path: Path) -> None:
             data["volumes"] = " | ".join(row.volumes)
             writer.writerow(data)
         write_bytes(path, buf.getvalue().encode("utf-8"))
-    else:
-        raise UsageError(
-            f"the report {path} must end in .json or .csv.", "Name it report.json or report.csv."
-        )

@@ -1,13 +1,17 @@
 """What a build or a batch is asked to do: immutable option objects, each field documented
-where it is declared, validated when they are made (not in the command line)."""
+where it is declared, and the functions that turn options as a person gives them
+(``--paper``, ``--max-size``, ``--base-dir`` ...) into checked values, raising
+:class:`UsageError` with the fix (the command line only passes them on)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .errors import UsageError
 from .packaging.fit import Budget
 from .records.access import RecordAccess
 
@@ -42,3 +46,62 @@ class BuildOptions:
     """The size every output file must fit (``--max-size``/``--fit``); see
     :mod:`sopacket.fit`. Over it, images are recompressed (unless forbidden) and the
     packet is cut into volumes ``NAME-part-K-of-N.pdf``."""
+
+
+# --- the options as a person gives them, validated ----------------------------------------
+
+
+def size_budget(
+    max_size: str | None, fit: str | None, no_recompress: bool, presets: dict[str, int]
+) -> Budget | None:
+    """The size limit asked for with ``--max-size``/``--fit`` (see :func:`fit.budget`),
+    or None; ``--no-recompress`` without a limit is a mistake worth saying."""
+    from .packaging.fit import budget
+
+    chosen = budget(max_size, fit, presets, recompress=not no_recompress)
+    if chosen is None and no_recompress:
+        raise UsageError(
+            "--no-recompress only matters with a size limit.",
+            "Add --max-size SIZE or --fit email|portal, or leave it out.",
+        )
+    return chosen
+
+
+def paper_size(paper: str | None, configured: str | None) -> Paper:
+    """The paper asked for (else the config file's, else letter), checked."""
+    chosen = (paper or configured or "letter").lower()
+    if chosen not in ("letter", "a4"):
+        raise UsageError(
+            f"--paper must be letter or a4, not '{chosen}'.",
+            "Use --paper letter (US) or --paper a4.",
+        )
+    return "a4" if chosen == "a4" else "letter"
+
+
+def record_access(
+    base_dir: Path | None,
+    seconds: float,
+    mib: int,
+    ask: Callable[[str], str | None] | None = None,
+) -> RecordAccess:
+    """How records are read (``--base-dir``, ``--record-time-limit``,
+    ``--record-memory-limit``; ``ask`` for protected records), checked."""
+    from .records.isolate import Limits
+
+    if base_dir is not None and not base_dir.is_dir():
+        raise UsageError(
+            f"--base-dir {base_dir} is not a folder.", "Name the folder that holds the records."
+        )
+    if mib and mib < 256:
+        raise UsageError(
+            f"--record-memory-limit {mib} MiB is too little to read any PDF.",
+            "Allow at least 256 MiB (the default is 2048), or 0 for no cap.",
+        )
+    return RecordAccess(base_dir, Limits(mib * 2**20, seconds), ask)
+
+
+def records_folder(records: Path | None) -> Path | None:
+    """The folder of original records given to ``verify --records``, checked."""
+    if records is not None and not records.is_dir():
+        raise UsageError(f"--records {records} is not a folder.", "Name the records folder.")
+    return records

@@ -14,15 +14,15 @@ are given (the README documents this):
 
 from __future__ import annotations
 
-import math
 import secrets
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .errors import PasswordError
+from .errors import KeyringError, PasswordError, UsageError
 
 MIN_LENGTH = 12
 """Shortest password accepted without --allow-weak-password."""
@@ -76,6 +76,11 @@ NO_TERMINAL_HINT = (
 )
 
 
+Retry = Callable[[PasswordError], None]
+"""Told why a password typed at the prompt was refused, before it is asked again (the
+command line shows it; the library never prints)."""
+
+
 def obtain(
     options: PasswordOptions,
     packet_id: str,
@@ -83,11 +88,13 @@ def obtain(
     interactive: bool | None = None,
     no_terminal_hint: str = NO_TERMINAL_HINT,
     existing: bool = False,
+    on_retry: Retry | None = None,
 ) -> Password:
     """The password for a packet, from the source the options select (see module doc).
 
     ``existing``: the password of a packet already built (to open it): asked once, and
-    its strength not judged."""
+    its strength not judged. ``on_retry``: told why a typed password was refused, before
+    the prompt asks again."""
     notes: list[str] = []
     chosen = [
         name
@@ -107,7 +114,7 @@ def obtain(
         return Password(generate_passphrase(), "generated", True, tuple(notes))
     if options.stdin and sys.stdin is not None and sys.stdin.isatty():
         # At a terminal, reading a line would echo the password: ask at a hidden prompt.
-        return _ask(options, existing, tuple(notes))
+        return _ask(options, existing, tuple(notes), on_retry)
     elif options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
@@ -124,7 +131,7 @@ def obtain(
                 "no password was given and there is no terminal to ask for one.",
                 no_terminal_hint,
             )
-        return _ask(options, existing, ())
+        return _ask(options, existing, (), on_retry)
     if existing:
         return pw
     warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
@@ -135,9 +142,11 @@ ATTEMPTS = 3
 """Tries at a hidden prompt before giving up (a typo should not end the command)."""
 
 
-def _ask(options: PasswordOptions, existing: bool, notes: tuple[str, ...]) -> Password:
-    """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained and
-    asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
+def _ask(
+    options: PasswordOptions, existing: bool, notes: tuple[str, ...], on_retry: Retry | None
+) -> Password:
+    """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained (to
+    ``on_retry``) and asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             value = prompt(not existing)
@@ -150,8 +159,8 @@ def _ask(options: PasswordOptions, existing: bool, notes: tuple[str, ...]) -> Pa
         except PasswordError as exc:
             if attempt == ATTEMPTS or exc.message == "no password was typed.":
                 raise
-            print(f"{exc.message} {exc.fix} Try again.".replace(" Run the command again.", ""),
-                  file=sys.stderr)  # fmt: skip
+            if on_retry is not None:
+                on_retry(exc)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -173,6 +182,108 @@ def store_generated(password: Password, options: PasswordOptions, packet_id: str
 
         return keystore.store(packet_id, password.value)
     return False
+
+
+class BuildPassword:
+    """The password of one build, from first check to last step.
+
+    Made before the work starts, it refuses what cannot work (the packet and the password
+    both on standard input; a generated passphrase with no terminal to show it on and no
+    keyring to keep it; a keyring that is not there to keep it). Called with the packet's
+    id when the build needs the password; once the packet is written, :meth:`keep` stores
+    a generated one in the keyring (never before: a failed build must not replace a
+    password that still opens an older packet)."""
+
+    def __init__(
+        self,
+        options: PasswordOptions,
+        *,
+        packet_on_stdin: bool = False,
+        terminal: bool = False,
+        on_retry: Retry | None = None,
+    ) -> None:
+        """``terminal``: a person sees stderr (a new passphrase can be shown there)."""
+        if packet_on_stdin and options.stdin:
+            raise UsageError(
+                "standard input carries the packet file, so it cannot carry the password too.",
+                "Use --password-file FILE, --keyring or --generate-password --keyring.",
+            )
+        if options.generate and not options.keyring and not terminal:
+            raise UsageError(
+                "--generate-password shows the new passphrase on the terminal, and there is "
+                "no terminal here (it would end up in a log).",
+                "Add --keyring to store it in the OS keyring, or run at a terminal.",
+            )
+        if options.generate and options.keyring:
+            from . import keystore
+
+            keystore.check_available()  # before the work: the password must have a home
+        self.options = options
+        self.on_retry = on_retry
+        self.obtained: Password | None = None
+
+    def __call__(self, packet_id: str) -> Password:
+        self.obtained = obtain(self.options, packet_id, on_retry=self.on_retry)
+        return self.obtained
+
+    @property
+    def generated(self) -> Password | None:
+        """The new passphrase the packet was built with, if one was made."""
+        return self.obtained if self.obtained and self.obtained.generated else None
+
+    def keep(self, packet_id: str) -> bool:
+        """Store a generated password once its packet is written (with ``--keyring``);
+        True when it replaced a password stored before."""
+        if self.generated is None:
+            return False
+        try:
+            return store_generated(self.generated, self.options, packet_id)
+        except KeyringError as exc:
+            raise KeyringError(
+                f"the packet was written, but its new password could not be stored: {exc.message}",
+                exc.fix,
+            ) from None
+
+
+def for_opening(
+    options: PasswordOptions,
+    packet_id: str | None,
+    search: Callable[[], str],
+    on_retry: Retry | None = None,
+) -> str | Callable[[], str]:
+    """The password of a packet already built (``verify``). With only ``--keyring`` and no
+    id, the stored password that opens it: ``search()``, tried at once. Otherwise a
+    function that obtains it when it is needed (asked once, its strength not judged)."""
+    if options.keyring and not (options.stdin or options.file) and packet_id is None:
+        return search()
+
+    def secret() -> str:
+        return obtain(
+            options,
+            packet_id or "",
+            existing=True,
+            no_terminal_hint="Give it with --password-stdin, --password-file FILE or --keyring.",
+            on_retry=on_retry,
+        ).value
+
+    return secret
+
+
+def for_keyring(
+    key: str, *, stdin: bool, allow_weak: bool, on_retry: Retry | None = None
+) -> Password:
+    """A password to store in the keyring under ``key`` (``sopacket password set``).
+    ``record:NAME`` holds a protected record's password (``password: keyring``), chosen by
+    whoever issued the record: its strength is not ours to judge, nor warned about."""
+    for_record = key.startswith("record:")
+    options = PasswordOptions(stdin=stdin, allow_weak=allow_weak or for_record)
+    pw = obtain(
+        options,
+        key,
+        no_terminal_hint="Pipe it in with --stdin, or run at a terminal.",
+        on_retry=on_retry,
+    )
+    return Password(pw.value, pw.source, pw.generated, () if for_record else pw.warnings)
 
 
 def from_stdin(stream: TextIO | None = None) -> str:
@@ -276,11 +387,6 @@ def weakness(password: str) -> str | None:
         warning = (result.get("feedback") or {}).get("warning") or "it is easy to guess"
         return warning.rstrip(".").lower() if warning[:1].isupper() else warning.rstrip(".")
     return None
-
-
-def passphrase_bits() -> float:
-    """Entropy of a generated password, in bits: 16 symbols of 5 bits = 80."""
-    return GROUPS * GROUP_SIZE * math.log2(len(ALPHABET))
 
 
 def generate_passphrase() -> str:

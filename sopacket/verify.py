@@ -565,3 +565,22 @@ def _only_manifest(files: Any) -> bool:
         isinstance(f, pikepdf.Dictionary) and str(f.get("/UF", f.get("/F", ""))) == "manifest.json"
         for f in files
     )
+
+
+def keyring_password_that_opens(pdf: Path) -> str:
+    """The password stored in the OS keyring that opens ``pdf`` (``verify --keyring``
+    without ``--id``): each stored packet password is tried."""
+    import contextlib
+
+    from . import keystore
+    from .errors import KeyringError
+
+    for candidate in keystore.list_ids():
+        with contextlib.suppress(KeyringError):
+            value = keystore.fetch(candidate)
+            if opens(pdf, value):
+                return value
+    raise KeyringError(
+        f"no password stored in the OS keyring opens {pdf}.",
+        "Give the packet's id with --id, or the password with --password-stdin.",
+    )

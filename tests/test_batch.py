@@ -205,6 +205,21 @@ def test_usage_errors(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     assert row["status"] == "failed" and "no password" in row["problems"][0]
 
 
+def test_a_usage_error_leaves_nothing_on_disk(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write(tmp_path / "p" / "packet.yaml", MINIMAL)
+    for args in (
+        [str(tmp_path / "missing")],
+        [str(tmp_path / "p"), "--report", "r.txt"],
+        [str(tmp_path / "p"), "--shard", "5/4"],
+        [str(tmp_path / "p"), "--paper", "legal"],
+    ):
+        result = run_batch(*args, "-o", str(tmp_path / "out"), "--keyring")
+        assert result.exit_code == 2, args
+        assert not (tmp_path / "out").exists(), args
+
+
 def test_duplicate_ids_are_refused(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     for name in ("a", "b"):
         write(

@@ -305,3 +305,143 @@ def fit_report(result: Any, console: Console = err) -> None:
     console.print(f"  {said}")
     for line in done:
         console.print(f"   - {escape(line)}")
+
+
+# --- what the commands say when they are done ------------------------------------------
+
+
+def warnings(notes: Any, console: Console = err) -> None:
+    for note in notes:
+        console.print(f"[yellow]Warning:[/] {escape(note)}")
+
+
+def started(result: Any, console: Console = err) -> None:
+    """What `init` made, and the next steps."""
+    import shlex
+
+    packet = shlex.quote(str(result.packet))
+    records, example = f"{result.records}/", shlex.quote(f"{result.records}/report.pdf")
+    console.print(
+        f"[green]Started a new packet[/] ({result.template} template) in "
+        f"{escape(str(result.packet))}",
+    )
+    console.print(
+        "Next steps:\n"
+        f"  1. Open {packet} in a text editor and fill in what you know.\n"
+        f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {records} and add each:\n"
+        f"       sopacket add record {packet} {example} "
+        '--title "..." --kind lab --date YYYY-MM-DD\n'
+        f"  3. See what is still missing:  sopacket check {packet}",
+        markup=False,
+    )
+
+
+_NOUNS = {
+    "records": "record",
+    "medications": "medication",
+    "questions": "question",
+    "allergies": "allergy",
+}
+
+
+def added(result: Any, console: Console = err) -> None:
+    """What `add` added, and the packet's other problems."""
+    noun = _NOUNS[result.section]
+    console.print(
+        f"[green]Added {noun} {result.index + 1}[/] to {escape(str(result.path))} "
+        f"(line {result.line})."
+    )
+    if result.warnings:
+        console.print("[yellow]The packet has other problems to fix (run `sopacket check`):[/]")
+        for w in result.warnings[:5]:
+            console.print(f"  {w}", markup=False)
+        if len(result.warnings) > 5:
+            console.print(f"  ... and {len(result.warnings) - 5} more.")
+
+
+def checked(report: Any, size: dict[str, Any] | None, limit: Any, json_output: bool) -> None:
+    """What `check` found: the table, the verdict and the size forecast (with --json,
+    whose document is on stdout, only the urgent symptoms, on stderr)."""
+    if json_output:
+        urgent_panel(report.urgent_symptoms)
+        return
+    check_report(report)
+    if size is None:
+        return
+    from ..packaging.fit import show_size
+
+    if size["warning"]:
+        out.print(f"[yellow]Size:[/] {escape(size['warning'])}")
+    else:
+        out.print(
+            f"Size: the records add up to {show_size(size['records_bytes'])}, "
+            f"within {escape(limit.label)}."
+        )
+
+
+def generated(value: str, *, terminal: bool, stored: bool, packet_id: str = "ID") -> None:
+    """Show a new passphrase once, on the terminal (stderr) only."""
+    where = (
+        "It is also stored in your OS keyring for this packet."
+        if stored
+        else "It is not stored anywhere: write it down now."
+    )
+    if terminal:
+        err.print(
+            Panel(
+                f"[bold]{value}[/]\n\nGive it to the reviewing clinic by phone, separately "
+                f"from the packet. {where}",
+                title="The packet's new password",
+                border_style="cyan",
+                expand=False,
+            ),
+            soft_wrap=False,
+        )
+    else:
+        err.print(
+            "A new password was generated and stored in your OS keyring; "
+            f"show it with `sopacket password show {packet_id}`."
+        )
+
+
+def built(result: Any, json_output: bool) -> None:
+    """What `build` wrote: warnings, urgent symptoms, then the JSON document or the
+    summary and the files written (stdout)."""
+    import typer
+
+    warnings(result.warnings)
+    if result.urgent_symptoms:
+        urgent_panel(result.urgent_symptoms)
+    if json_output:
+        from .results import json_document
+
+        json_document(result.to_json())
+        return
+    build_summary(result)
+    for volume in result.volumes:
+        typer.echo(str(volume.output))
+
+
+def batch_done(result: Any, report: Any, json_output: bool) -> None:
+    """What `batch` did: the JSON document or the table, and what to do next."""
+    if json_output:
+        from .results import json_document
+
+        json_document(result.to_json())
+    else:
+        batch_summary(result)
+        if report is not None:
+            err.print(f"Report written: {report}", markup=False)
+    if result.new_passwords:
+        err.print(
+            f"New passwords for {result.new_passwords} packet(s) are in the OS keyring "
+            "under their ids: read one with `sopacket password show ID`, and give it to "
+            "the reviewing clinic separately from the packet.",
+            markup=False,
+        )
+    if result.interrupted:
+        err.print(
+            "Stopped before every packet was built; nothing half-written was left. Run "
+            "the same command again to build the rest.",
+            markup=False,
+        )

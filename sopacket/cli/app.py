@@ -1,0 +1,219 @@
+"""The ``sopacket`` app: its commands, the global options, and the one place where
+exceptions become messages on stderr and exit codes (:func:`reported`).
+
+Each command is a plain function in its own module (``cli/build.py`` ...) that parses,
+builds an options object, calls the library and prints; :func:`_command` runs it inside
+:func:`reported` and turns the exit code it returns into the process's. Heavy modules are
+imported inside the commands, so ``sopacket --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from .. import __version__
+from ..errors import ExitCode, SopacketError
+from . import add, batch, build, check, config, init, password, schema, verify
+from .env import Environment
+
+app = typer.Typer(
+    name="sopacket",
+    help="Prepare a checked, complete, encrypted second-opinion packet from one YAML file.\n\n"
+    "Start with `sopacket init`, fill in packet.yaml, add records with `sopacket add`, "
+    "and run `sopacket check` to see what is still missing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sopacket {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show technical details when something fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="The clinic's config file (default: $SOPACKET_CONFIG, else config.yaml in "
+            "the user's config folder; see `sopacket config show`).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Environment.detect(verbose=verbose, config_path=config_file)
+
+
+# --- the one place where exceptions become messages and exit codes -----------------------
+
+
+@contextlib.contextmanager
+def reported(env: Environment, json_output: bool = False) -> Iterator[None]:
+    """Turn exceptions into a message on stderr and an exit code (the only place that does)."""
+    from ..errors import PacketFileError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except PacketFileError as exc:
+        from . import display
+
+        _json_error(json_output, exc.to_json())
+        n = len(exc.problems)
+        if n == 1 and exc.problems[0].line is None:  # the file itself: missing, unreadable
+            p = exc.problems[0]
+            _say_error(f"{p.where}: {p.message}", p.fix)
+        else:
+            heading = f"The file has {n} problem{'s' if n != 1 else ''} to fix first:"
+            display.problems(heading, exc.problems)
+        _exit(exc.exit_code)
+    except SopacketError as exc:
+        _json_error(json_output, exc.to_json())
+        _say_error(exc.message, exc.fix)
+        _exit(exc.exit_code)
+    except KeyboardInterrupt:
+        from . import display
+
+        display.err.print()
+        display.err.print("Stopped. Nothing half-written was left behind.")
+        _exit(ExitCode.INTERRUPTED)
+    except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
+        _traceback_if(env.verbose)
+        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
+        message = f"a file could not be written{where}: {exc.strerror or type(exc).__name__}."
+        fix = "Check the free space and permissions, then run the command again."
+        _json_error(json_output, {"type": "OutputError", "message": message, "fix": fix})
+        _say_error(message, fix)
+        _exit(ExitCode.OUTPUT_ERROR)
+    except Exception as exc:
+        _traceback_if(env.verbose)
+        error = {"type": "InternalError", "message": type(exc).__name__, "fix": ""}
+        _json_error(json_output, error)
+        _say_error(
+            f"sopacket hit an unexpected problem ({type(exc).__name__}).",
+            "Run the command again with -v for details, and report it if it persists.",
+        )
+        _exit(ExitCode.INTERNAL_ERROR)
+
+
+def _json_error(json_output: bool, error: Mapping[str, object]) -> None:
+    """With --json, the error as the one JSON document on stdout (if stdout still works)."""
+    if json_output:
+        with contextlib.suppress(OSError):
+            typer.echo(json.dumps({"ok": False, "error": error}, ensure_ascii=False))
+
+
+def _traceback_if(verbose: bool) -> None:
+    if verbose:
+        import traceback
+
+        traceback.print_exc()  # the stack only: local variables are never shown
+
+
+def _say_error(message: str, fix: str) -> None:
+    from rich.markup import escape
+
+    from . import display
+
+    display.err.print(f"[bold red]Error:[/] {escape(message)}")
+    if fix:
+        display.err.print(f"  [green]{escape(fix)}[/]")
+
+
+def _exit(code: int) -> NoReturn:
+    raise typer.Exit(int(code))
+
+
+def _command(func: Callable[..., int | None]) -> Callable[..., None]:
+    """``func`` run inside :func:`reported`; the exit code it returns ends the process."""
+
+    @functools.wraps(func)
+    def run(**kwargs: Any) -> None:
+        env = kwargs["ctx"].find_root().obj
+        with reported(env, bool(kwargs.get("json_output"))):
+            code = func(**kwargs)
+        if code is not None:
+            _exit(code)
+
+    return run
+
+
+# --- the commands, in the order --help lists them ----------------------------------------
+
+for _func in (init.init, check.check, verify.verify, build.build, batch.batch, schema.schema):
+    app.command()(_command(_func))
+
+for _name, _help, _commands in (
+    ("add", add.HELP, add.COMMANDS),
+    ("config", config.HELP, config.COMMANDS),
+    ("password", password.HELP, password.COMMANDS),
+):
+    _group = typer.Typer(help=_help, no_args_is_help=True)
+    for _sub, _func in _commands.items():
+        _group.command(_sub)(_command(_func))
+    app.add_typer(_group, name=_name)
+
+
+# --- the entry point ----------------------------------------------------------------------
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _main_for_scripts() -> None:
+    """With --json, even a command line that cannot be parsed (an unknown option, a
+    missing argument) answers with one JSON document on stdout, and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        # Typer's (vendored) click raises usage errors carrying exit code 2.
+        if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+            raise
+        message = exc.format_message()
+        _json_error(True, {"type": "UsageError", "message": message, "fix": ""})
+        exc.show()  # type: ignore[attr-defined]  # for people, on stderr
+        sys.exit(ExitCode.INPUT_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def main() -> None:
+    """Entry point of the ``sopacket`` console script."""
+    import signal
+
+    # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: temporary
+    # files are removed and nothing half-written is left.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+    try:
+        if "--json" in sys.argv[1:]:
+            _main_for_scripts()
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - a Ctrl-C outside any command body
+        print("Stopped.", file=sys.stderr)
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,203 @@
+"""``sopacket build``: the encrypted packet PDF, with its password handled safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .env import Environment, of
+from .params import (
+    BaseDirOption,
+    FitOption,
+    JsonOption,
+    MaxSizeOption,
+    NoRecompressOption,
+    RecordMemoryOption,
+    RecordTimeOption,
+)
+
+if TYPE_CHECKING:
+    from ..build import BuildResult
+    from ..passwords import BuildPassword
+
+PacketOrStdin = Annotated[
+    str,
+    typer.Argument(help="The packet file (packet.yaml), or - to read it from standard input."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Where to write the PDF (default: second-opinion-packet-DATE.pdf beside the "
+        "packet file).",
+    ),
+]
+PaperOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Paper size of sopacket's own pages and of images: letter or a4 "
+        "(default: the config file's, else letter)."
+    ),
+]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file (only you may read it).",
+    ),
+]
+KeyringOption = Annotated[
+    bool,
+    typer.Option(
+        "--keyring",
+        help="Use the password stored in the OS keyring for this packet (with "
+        "--generate-password: store the new one there).",
+    ),
+]
+GenerateOption = Annotated[
+    bool,
+    typer.Option(
+        "--generate-password",
+        help="Make a new strong passphrase, shown once on the terminal.",
+    ),
+]
+AllowWeakOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-weak-password",
+        help="Accept a weak password (with a warning), when a portal imposes one.",
+    ),
+]
+AllowIncompleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete",
+        help="Build even if required items are missing (the cover lists them).",
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+ChecklistOption = Annotated[
+    str | None, typer.Option(help="Checklist name or file (default: by specialty).")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def build(
+    ctx: typer.Context,
+    packet: PacketOrStdin,
+    output: OutputOption = None,
+    paper: PaperOption = None,
+    password_stdin: PasswordStdinOption = False,
+    password_file: PasswordFileOption = None,
+    use_keyring: KeyringOption = False,
+    generate_password: GenerateOption = False,
+    allow_weak_password: AllowWeakOption = False,
+    allow_incomplete: AllowIncompleteOption = False,
+    force: ForceOption = False,
+    checklist: ChecklistOption = None,
+    quiet: QuietOption = False,
+    max_size: MaxSizeOption = None,
+    fit: FitOption = None,
+    no_recompress: NoRecompressOption = False,
+    json_output: JsonOption = False,
+    base_dir: BaseDirOption = None,
+    record_time_limit: RecordTimeOption = 60.0,
+    record_memory_limit: RecordMemoryOption = 2048,
+) -> None:
+    """Build the encrypted PDF packet, ready to upload.
+
+    Runs the check first: a packet missing required items is not built (exit 1) unless
+    --allow-incomplete. The password comes from --generate-password, --password-stdin,
+    --password-file, --keyring (in that order of precedence) or a hidden prompt; it is
+    never taken on the command line.
+
+    Example: `sopacket build packet.yaml` or
+    `printf '%s\\n' "$PW" | sopacket build packet.yaml --password-stdin -o packet.pdf`
+    """
+    from .. import options
+    from ..build import build as build_packet
+    from . import display, live, prompts
+
+    env = of(ctx)
+    settings = env.settings()
+    chosen_paper = options.paper_size(paper, settings.paper)
+    limit = options.size_budget(max_size, fit, no_recompress, settings.presets)
+    policy = _password(
+        env, packet, password_stdin, password_file, use_keyring, generate_password,
+        allow_weak_password,
+    )  # fmt: skip
+    with live.progress(env, quiet or json_output) as bar:
+        build_options = options.BuildOptions(
+            output=output,
+            paper=chosen_paper,
+            allow_incomplete=allow_incomplete,
+            force=force,
+            checklist=checklist,
+            fallback_checklist=settings.checklist,
+            clinic=settings.clinic,
+            access=options.record_access(
+                base_dir, record_time_limit, record_memory_limit, prompts.record_asker(env, bar)
+            ),
+            budget=limit,
+        )
+        result = build_packet(packet, prompts.packet_password(policy, bar), build_options, bar)
+    _keep_generated(env, policy, result)
+    display.built(result, json_output)
+
+
+def _password(
+    env: Environment,
+    packet: str,
+    stdin: bool,
+    file: Path | None,
+    keyring: bool,
+    generate: bool,
+    allow_weak: bool,
+) -> BuildPassword:
+    """The build's password policy, checked before the work (see BuildPassword)."""
+    from .. import passwords
+    from . import prompts
+
+    return passwords.BuildPassword(
+        passwords.PasswordOptions(
+            stdin=stdin, file=file, keyring=keyring, generate=generate, allow_weak=allow_weak
+        ),
+        packet_on_stdin=packet == "-",
+        terminal=env.stderr_isatty,
+        on_retry=prompts.say_retry,
+    )
+
+
+def _keep_generated(env: Environment, policy: BuildPassword, result: BuildResult) -> None:
+    """A generated password: stored (with --keyring) now that the packet is written, and
+    shown once; if it cannot be stored, shown all the same (it must not be lost)."""
+    from rich.markup import escape
+
+    from ..errors import KeyringError
+    from . import display
+
+    new = policy.generated
+    if new is None:
+        return
+    try:
+        replaced = policy.keep(result.packet_id)
+    except KeyringError:
+        display.generated(
+            new.value, terminal=env.stderr_isatty, stored=False, packet_id=result.packet_id
+        )
+        raise
+    if replaced:
+        display.err.print(
+            f"[yellow]Note:[/] replaced the password stored for packet {escape(result.packet_id)}."
+        )
+    stored = policy.options.keyring
+    display.generated(
+        new.value, terminal=env.stderr_isatty, stored=stored, packet_id=result.packet_id
+    )

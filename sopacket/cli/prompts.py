@@ -1,0 +1,60 @@
+"""Hidden prompts: a protected record's password, a packet's password, and why a typed
+password was refused. Each pauses the live display while it asks (a redrawn bar would
+wipe the prompt). The library decides what to ask; these only ask and tell."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .env import Environment
+from .live import Display, Unseen
+
+if TYPE_CHECKING:
+    from ..errors import PasswordError
+    from ..passwords import BuildPassword
+
+
+def record_asker(
+    env: Environment, bar: Display | None = None
+) -> Callable[[str], str | None] | None:
+    """A function that asks for a protected record's password at a hidden prompt (with
+    the display paused), or None when no one is at a terminal to answer (a script)."""
+    if not env.person:
+        return None
+    shown = bar or Unseen()
+
+    def ask(record: str) -> str | None:
+        import getpass
+
+        with shown.paused():
+            try:
+                return getpass.getpass(f"Password of the protected record {record}: ") or None
+            except EOFError:
+                return None
+
+    return ask
+
+
+def packet_password(policy: BuildPassword, bar: Display) -> Callable[[str], str]:
+    """The packet's password when the build asks for it (the display paused meanwhile),
+    with its warnings shown."""
+    from rich.markup import escape
+
+    from . import display
+
+    def password_for(packet_id: str) -> str:
+        with bar.paused():
+            pw = policy(packet_id)
+        for note in pw.warnings:
+            display.err.print(f"[yellow]Warning:[/] {escape(note)}")
+        return pw.value
+
+    return password_for
+
+
+def say_retry(exc: PasswordError) -> None:
+    """Why the typed password was refused, before the prompt asks again."""
+    message = f"{exc.message} {exc.fix} Try again.".replace(" Run the command again.", "")
+    print(message, file=sys.stderr)

@@ -1,0 +1,81 @@
+"""``sopacket verify``: check a built packet (or every part of one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import ExitCode
+from . import results
+from .params import JsonOption
+
+
+def verify(
+    ctx: typer.Context,
+    packet_pdf: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The packet PDF that build wrote; for a packet cut into parts, every part.",
+            show_default=False,
+        ),
+    ],
+    records: Annotated[
+        Path | None,
+        typer.Option(
+            "--records",
+            help="A folder with the original record files: check each one is the file that "
+            "was packed (SHA-256).",
+            file_okay=False,
+        ),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="Read the password from this file's first line."),
+    ] = None,
+    use_keyring: Annotated[
+        bool,
+        typer.Option("--keyring", help="Use the password stored in the OS keyring."),
+    ] = False,
+    packet_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="The packet's id, for --keyring (default: try each stored packet password).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> int:
+    """Check a built packet: it opens, is AES-256 encrypted, every record's pages are where
+    its manifest says, and nothing active is inside.
+
+    For a packet cut into parts (build --max-size/--fit), give every part: each is
+    checked, then the set (no part missing, every record page exactly once, in order).
+
+    Exit codes: 0 intact, 1 a problem was found (a part missing too), 2 a file cannot be
+    opened, 4 wrong or missing password, 5 keyring unavailable or no entry.
+
+    Example: `sopacket verify second-opinion-packet-2026-11-25.pdf --records records`
+    """
+    from .. import passwords
+    from ..options import records_folder
+    from ..verify import keyring_password_that_opens, verify_all
+    from . import display
+    from .prompts import say_retry
+
+    options = passwords.PasswordOptions(
+        stdin=password_stdin, file=password_file, keyring=use_keyring
+    )
+    secret = passwords.for_opening(
+        options, packet_id, lambda: keyring_password_that_opens(packet_pdf[0]), say_retry
+    )
+    report = verify_all(packet_pdf, secret, records_folder(records))
+    if json_output:
+        results.json_document(report.to_json())
+    else:
+        display.verify_report(report)
+    return ExitCode.OK if report.intact else ExitCode.NOT_READY
