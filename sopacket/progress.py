@@ -18,7 +18,8 @@ class Progress(Protocol):
         """A new step of ``total`` items begins (it replaces the previous one)."""
 
     def advance(self, label: str | None = None) -> None:
-        """One more item of the current step is done; ``label`` says which, if it matters."""
+        """One more item of the current step is done; ``label`` says which, if it matters
+        (batch: the packet's status, which its display counts)."""
 
 
 class NullProgress:

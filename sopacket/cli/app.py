@@ -1,10 +1,10 @@
 """The ``sopacket`` app: its commands, the global options, and the one place where
-exceptions become messages on stderr and exit codes (:func:`reported`).
+exceptions become messages on stderr and exit codes (:func:`_reported`).
 
 Each command is a plain function in its own module (``cli/build.py`` ...) that parses,
 builds an options object, calls the library and prints; :func:`_command` runs it inside
-:func:`reported` and turns the exit code it returns into the process's. Heavy modules are
-imported inside the commands, so ``sopacket --help`` stays fast.
+:func:`_reported` and turns the exit code it returns into the process's. Heavy modules
+are imported inside the commands, so ``sopacket --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import typer
 from .. import __version__
 from ..errors import ExitCode, SopacketError
 from . import add, batch, build, check, config, init, password, schema, verify
-from .env import Environment
+from .env import Environment, of
 
 app = typer.Typer(
     name="sopacket",
@@ -69,7 +69,7 @@ def _main(
 
 
 @contextlib.contextmanager
-def reported(env: Environment, json_output: bool = False) -> Iterator[None]:
+def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
     """Turn exceptions into a message on stderr and an exit code (the only place that does)."""
     from ..errors import PacketFileError
 
@@ -147,12 +147,11 @@ def _exit(code: int) -> NoReturn:
 
 
 def _command(func: Callable[..., int | None]) -> Callable[..., None]:
-    """``func`` run inside :func:`reported`; the exit code it returns ends the process."""
+    """``func`` run inside :func:`_reported`; the exit code it returns ends the process."""
 
     @functools.wraps(func)
     def run(**kwargs: Any) -> None:
-        env = kwargs["ctx"].find_root().obj
-        with reported(env, bool(kwargs.get("json_output"))):
+        with _reported(of(kwargs["ctx"]), bool(kwargs.get("json_output"))):
             code = func(**kwargs)
         if code is not None:
             _exit(code)
@@ -162,18 +161,22 @@ def _command(func: Callable[..., int | None]) -> Callable[..., None]:
 
 # --- the commands, in the order --help lists them ----------------------------------------
 
-for _func in (init.init, check.check, verify.verify, build.build, batch.batch, schema.schema):
-    app.command()(_command(_func))
 
-for _name, _help, _commands in (
-    ("add", add.HELP, add.COMMANDS),
-    ("config", config.HELP, config.COMMANDS),
-    ("password", password.HELP, password.COMMANDS),
-):
-    _group = typer.Typer(help=_help, no_args_is_help=True)
-    for _sub, _func in _commands.items():
-        _group.command(_sub)(_command(_func))
-    app.add_typer(_group, name=_name)
+def _register() -> None:
+    for func in (init.init, check.check, verify.verify, build.build, batch.batch, schema.schema):
+        app.command()(_command(func))
+    for name, help_text, commands in (
+        ("add", add.HELP, add.COMMANDS),
+        ("config", config.HELP, config.COMMANDS),
+        ("password", password.HELP, password.COMMANDS),
+    ):
+        group = typer.Typer(help=help_text, no_args_is_help=True)
+        for sub, func in commands.items():
+            group.command(sub)(_command(func))
+        app.add_typer(group, name=name)
+
+
+_register()
 
 
 # --- the entry point ----------------------------------------------------------------------
