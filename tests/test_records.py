@@ -91,3 +91,23 @@ def test_sniff() -> None:
     assert sniff(b"\xff\xd8\xff\xe0") == "jpeg"
     assert sniff(b"II*\x00") == "tiff" and sniff(b"MM\x00*") == "tiff"
     assert sniff(b"GIF89a") is None
+
+
+def test_refusals_cross_from_a_child_process(tmp_path: Path) -> None:
+    import pickle
+
+    from sopacket.errors import Refusal
+    from sopacket.records.isolate import run
+    from sopacket.records.sanitise import clean
+
+    refusal = Refusal("the file is empty", "Download or scan the record again.")
+    again = pickle.loads(pickle.dumps(refusal))
+    assert again == refusal and (again.problem, again.fix) == (refusal.problem, refusal.fix)
+    missing = run(inspect, tmp_path / "gone.pdf")  # a RecordInfo carrying a Refusal
+    assert isinstance(missing.refusal, Refusal) and missing.problem == "the file does not exist"
+    assert missing.fix.startswith("Check the path")
+    (tmp_path / "folder").mkdir()
+    cleaned = run(clean, tmp_path / "folder", "pdf", None, (595.0, 842.0))
+    assert (
+        isinstance(cleaned.refusal, Refusal) and cleaned.problem == "this is a folder, not a file"
+    )
