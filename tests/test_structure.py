@@ -151,6 +151,5 @@ def test_no_function_is_longer_than_80_lines() -> None:
 STILL_LONG: list[str] = [
     "sopacket.cli.batch",
     "sopacket.cli.build",
-    "sopacket.render.compose._cover",
 ]
 """Functions not yet cut down (emptied as the restructure proceeds)."""
