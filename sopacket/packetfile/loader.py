@@ -287,7 +287,7 @@ def read_text(path: Path | str) -> tuple[str, str, Path]:
         name, base, raw = "<stdin>", Path.cwd(), _read_stdin()
     else:
         name, base, raw = _read_file(Path(path))
-    if sniff(raw) is not None:
+    if sniff(raw[:8]) is not None:  # at its very start: a packet may mention %PDF- in a note
         raise _a_record(name)
     if len(raw) > MAX_BYTES:
         raise _too_large(name)
