@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Refusal
+from ..errors import Refusal, SopacketError
 from .inspect import RecordInfo
 from .isolate import Limits
 from .limits import outside
@@ -55,6 +55,8 @@ def record_secrets(
         if setting and n not in known:
             try:
                 secret = _record_secret(file, title, setting, access)
+            except SopacketError:  # not about this record (e.g. from the asker): reported
+                raise
             except Refusal as exc:
                 known[n] = RecordInfo(file, "pdf", None, True, exc)
         secrets.append(secret)

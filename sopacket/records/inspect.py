@@ -166,7 +166,8 @@ class Inspection:
     """Record files being inspected in child processes (a :class:`GroupedPool`: many
     records to a child), in parallel with whatever the caller does next. If a child fails
     (a file that exhausts memory or time, or crashes the parser), each of its records is
-    read again in a child of its own, so the message names the culprit."""
+    read again in a child of its own, so the message names the culprit. The time limit
+    is per record."""
 
     def __init__(
         self,
