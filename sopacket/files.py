@@ -91,7 +91,7 @@ def read_guarded(
     except FileNotFoundError:
         raise Unfit(Why.MISSING) from None
     except (OSError, RuntimeError, ValueError) as exc:  # loops, names too long, no access
-        raise Unfit(Why.UNREACHABLE, getattr(exc, "strerror", None) or "") from None
+        raise Unfit(Why.UNREACHABLE, getattr(exc, "strerror", None) or str(exc)) from None
     _check_type(st.st_mode)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
