@@ -36,15 +36,38 @@ class ExitCode(IntEnum):
     """Stopped by Ctrl-C; nothing half-written was left behind."""
 
 
-class SopacketError(Exception):
+class Refusal(Exception):
+    """Something sopacket will not read or use: what went wrong (``problem``) and how to
+    fix it (``fix``), in plain words.
+
+    The records stage raises it for a record it refuses, and carries it in what it
+    returns (``RecordInfo``, ``CleanRecord``); it pickles, so it crosses from the child
+    process that read the record. Every exception the CLI reports is one too
+    (:class:`SopacketError`). Two refusals are equal when they say the same thing.
+    """
+
+    def __init__(self, problem: str, fix: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Refusal):
+            return NotImplemented
+        return (type(self), self.problem, self.fix) == (type(other), other.problem, other.fix)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.problem, self.fix))
+
+
+class SopacketError(Refusal):
     """Base class: a problem a user can fix, with a message saying how."""
 
     exit_code: ExitCode = ExitCode.INPUT_ERROR
 
     def __init__(self, message: str, fix: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message, fix)
         self.message = message
-        self.fix = fix
 
     def __str__(self) -> str:
         return f"{self.message} {self.fix}".strip()
@@ -154,3 +177,9 @@ class KeyringError(SopacketError):
     """The OS keyring cannot be used."""
 
     exit_code = ExitCode.KEYRING_ERROR
+
+
+class PacketUnreadable(SopacketError):
+    """The file given to ``verify`` is not a PDF, or is too damaged to open."""
+
+    exit_code = ExitCode.INPUT_ERROR

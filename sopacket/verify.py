@@ -16,41 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ExitCode, PasswordError, SopacketError
-
-# What a packet may never contain (sopacket's own pages have none of it).
-_ACTIVE_KEYS = {
-    "/JS": "JavaScript",
-    "/JavaScript": "JavaScript",
-    "/AA": "automatic actions",
-    "/OpenAction": "an action run on opening",
-    "/A": "an action",
-    "/AcroForm": "a live form",
-    "/XFA": "an XFA form",
-    "/RichMediaContent": "media",
-    "/AF": "associated files",
-}
-_ACTIVE_NAMES = {
-    "/JavaScript": "JavaScript",
-    "/Launch": "a command that starts a program",
-    "/URI": "a web link",
-    "/SubmitForm": "a form submission",
-    "/ImportData": "a data import",
-    "/GoToR": "a link to another file",
-    "/GoToE": "a link into an attached file",
-    "/RichMedia": "media",
-    "/Screen": "media",
-    "/Movie": "media",
-    "/Sound": "media",
-    "/FileAttachment": "an attached file",
-    "/Widget": "a live form field",
-}
-
-
-class PacketUnreadable(SopacketError):
-    """The file is not a PDF, or is too damaged to open."""
-
-    exit_code = ExitCode.INPUT_ERROR
+from .errors import PacketUnreadable, PasswordError
 
 
 @dataclass(frozen=True)
@@ -283,18 +249,13 @@ def opens(path: Path, password: str) -> bool:
 def _open(path: Path, password: PasswordFor) -> Any:
     import pikepdf
 
+    from .files import Unfit, read_guarded
+
     try:
-        with path.open("rb") as fh:
-            head = fh.read(1024)
-    except FileNotFoundError:
-        raise PacketUnreadable(f"{path} does not exist.", "Check the file name.") from None
-    except IsADirectoryError:
-        raise PacketUnreadable(f"{path} is a folder.", "Name the packet's PDF file.") from None
-    except OSError as exc:
-        raise PacketUnreadable(
-            f"{path} cannot be read ({exc.strerror}).", "Check its permissions."
-        ) from None
-    if b"%PDF-" not in head:
+        head = read_guarded(path, None, head_only=True)
+    except Unfit as exc:
+        raise _unreadable(path, exc) from None
+    if head.kind != "pdf":
         raise PacketUnreadable(
             f"{path} is not a PDF file (judged by its content).",
             "Name the packet file that `sopacket build` wrote.",
@@ -316,6 +277,20 @@ def _open(path: Path, password: PasswordFor) -> Any:
             f"{path} is too damaged to open ({type(exc).__name__}).",
             "Build the packet again, or ask its sender for a new copy.",
         ) from None
+
+
+def _unreadable(path: Path, exc: Any) -> PacketUnreadable:
+    from .files import Why
+
+    if exc.why is Why.MISSING:
+        return PacketUnreadable(f"{path} does not exist.", "Check the file name.")
+    if exc.why is Why.FOLDER:
+        return PacketUnreadable(f"{path} is a folder.", "Name the packet's PDF file.")
+    if exc.why is Why.NOT_REGULAR:
+        return PacketUnreadable(
+            f"{path} is not a regular file (a device or pipe).", "Name the packet's PDF file."
+        )
+    return PacketUnreadable(f"{path} cannot be read ({exc.reason}).", "Check its permissions.")
 
 
 def check_encryption(pdf: Any, report: VerifyReport) -> None:
@@ -341,7 +316,7 @@ MANIFEST_LIMIT = 16 * 1024 * 1024
 def manifest_data(pdf: Any) -> dict[str, Any] | None:
     """The JSON of the manifest attached to an open packet; None when there is none, or
     it is damaged or far larger than any manifest sopacket writes."""
-    from .records.sanitise import decoded_size
+    from .records.objects import decoded_size
 
     try:
         spec = pdf.attachments.get("manifest.json")
@@ -526,19 +501,20 @@ def check_active_content(pdf: Any, report: VerifyReport) -> None:
     extra = [n for n in pdf.attachments if n != "manifest.json"]
     if extra:
         found.add(f"attached files ({len(extra)})")
-    from .records.sanitise import containers
+    from .records.active import PACKET_KEYS, PACKET_NAMES
+    from .records.objects import containers
 
     root = pdf.Root.objgen
     for obj in containers(pdf):
         for key in obj.keys():  # noqa: SIM118 - pikepdf objects need keys()
             if key == "/AF" and obj.is_indirect and obj.objgen == root and _only_manifest(obj.AF):
                 continue  # the catalog names the manifest as its associated file
-            if key in _ACTIVE_KEYS:
-                found.add(_ACTIVE_KEYS[key])
+            if key in PACKET_KEYS:
+                found.add(PACKET_KEYS[key])
         for key in ("/S", "/Subtype"):
             value = obj.get(key)
-            if isinstance(value, pikepdf.Name) and str(value) in _ACTIVE_NAMES:
-                found.add(_ACTIVE_NAMES[str(value)])
+            if isinstance(value, pikepdf.Name) and str(value) in PACKET_NAMES:
+                found.add(PACKET_NAMES[str(value)])
         if obj.get("/Subtype") == pikepdf.Name.Link:
             dest = obj.get("/Dest")
             if not (isinstance(dest, pikepdf.Array) and len(dest) and hasattr(dest[0], "objgen")):

@@ -257,3 +257,16 @@ def test_any_yaml_structure_gives_a_packet_or_a_located_problem(
         load_packet(path)
     except PacketFileError as exc:
         assert exc.problems and all(p.line for p in exc.problems)
+
+
+def test_a_record_given_as_the_packet_file_is_named_as_one(tmp_path: Path) -> None:
+    from sopacket.packetfile.loader import read_text
+
+    for head in (b"%PDF-1.7\n", b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"II*\x00"):
+        record = tmp_path / "scan.yaml"
+        record.write_bytes(head + b"\x00" * 64)
+        with pytest.raises(PacketFileError, match="this is a record"):
+            read_text(record)
+    # A packet may mention the PDF signature in its text: only a file that starts so is one.
+    mention = write(tmp_path / "packet.yaml", "# scans start with %PDF-1.7\n" + MINIMAL)
+    assert read_text(mention)[0].startswith("# scans start")

@@ -91,3 +91,49 @@ def test_sniff() -> None:
     assert sniff(b"\xff\xd8\xff\xe0") == "jpeg"
     assert sniff(b"II*\x00") == "tiff" and sniff(b"MM\x00*") == "tiff"
     assert sniff(b"GIF89a") is None
+
+
+def test_refusals_cross_from_a_child_process(tmp_path: Path) -> None:
+    import pickle
+
+    from sopacket.errors import Refusal
+    from sopacket.records.isolate import run
+    from sopacket.records.sanitise import clean
+
+    refusal = Refusal("the file is empty", "Download or scan the record again.")
+    again = pickle.loads(pickle.dumps(refusal))
+    assert again == refusal and (again.problem, again.fix) == (refusal.problem, refusal.fix)
+    missing = run(inspect, tmp_path / "gone.pdf")  # a RecordInfo carrying a Refusal
+    assert isinstance(missing.refusal, Refusal) and missing.problem == "the file does not exist"
+    assert missing.fix.startswith("Check the path")
+    (tmp_path / "folder").mkdir()
+    cleaned = run(clean, tmp_path / "folder", "pdf", None, (595.0, 842.0))
+    assert (
+        isinstance(cleaned.refusal, Refusal) and cleaned.problem == "this is a folder, not a file"
+    )
+
+
+def test_the_guarded_opener_refuses_what_it_must_not_read(tmp_path: Path) -> None:
+    from sopacket.files import Unfit, Why, read_guarded
+
+    def why(path: Path, limit: int | None = 100, base: Path | None = None) -> Why:
+        with pytest.raises(Unfit) as exc:
+            read_guarded(path, limit, base_dir=base)
+        return exc.value.why
+
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.7\n" + b"x" * 200)
+    (inside / "link.pdf").symlink_to(secret)
+    os.mkfifo(tmp_path / "pipe")
+    assert why(tmp_path / "nothing") is Why.MISSING
+    assert why(inside) is Why.FOLDER
+    assert why(tmp_path / "pipe") is Why.NOT_REGULAR
+    assert why(inside / "link.pdf", None, inside) is Why.OUTSIDE
+    with pytest.raises(Unfit) as exc:
+        read_guarded(secret, 100)
+    assert exc.value.why is Why.TOO_LARGE and exc.value.kind == "pdf"
+    whole = read_guarded(inside / "link.pdf", None)
+    assert whole.kind == "pdf" and whole.size == len(whole.data) == 209
+    assert len(read_guarded(secret, None, head_only=True).data) == 209

@@ -177,3 +177,20 @@ def test_original_names_with_glob_characters(tmp_path: Path) -> None:
     result = run_verify(out, "--records", str(tmp_path / "in"), "--json")
     assert result.exit_code == 0, result.output
     assert [r["original"] for r in json.loads(result.stdout)["records"]] == ["same"]
+
+
+def test_what_is_not_a_packet_file_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    import os
+
+    from sopacket import errors
+    from sopacket.verify import PacketUnreadable
+
+    assert PacketUnreadable is errors.PacketUnreadable  # still importable from verify
+    os.mkfifo(tmp_path / "pipe.pdf")  # opening it to read would wait for a writer forever
+    for path, words in (
+        (tmp_path / "missing.pdf", "does not exist"),
+        (tmp_path, "is a folder"),
+        (tmp_path / "pipe.pdf", "not a regular file"),
+    ):
+        with pytest.raises(PacketUnreadable, match=words):
+            verify(path, PW)

@@ -273,7 +273,7 @@ def _last_leaf(node: yaml.Node) -> yaml.Node:
 
 def _insert(text: str, section: str, item: Any, name: str) -> tuple[str, int]:
     """The text with ``item`` added to the list ``section``, and the line it starts on."""
-    root = loader.compose(text)
+    root = loader.node_tree(text)
     assert isinstance(root, yaml.MappingNode)
     pair = next((p for p in root.value if p[0].value == section), None)
     if pair is None:

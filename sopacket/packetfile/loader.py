@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from ..errors import PacketFileError, Problem
+from ..files import Unfit, Why, read_guarded, sniff
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest packet file accepted (5 MiB is far beyond any real packet's text)."""
@@ -284,68 +284,102 @@ def _file_problem(name: str, message: str, fix: str) -> PacketFileError:
 def read_text(path: Path | str) -> tuple[str, str, Path]:
     """Read a packet file (or ``-`` for standard input): (text, display name, base folder)."""
     if str(path) == "-":
-        if sys.stdin is None:
-            raise _file_problem(
-                "<stdin>",
-                "standard input is closed.",
-                "Pipe the packet in, or give its file name instead of -.",
-            )
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        name, base = "<stdin>", Path.cwd()
+        name, base, raw = "<stdin>", Path.cwd(), _read_stdin()
     else:
-        p = Path(path)
-        name = str(p)
-        try:
-            st = p.stat()
-            base = p.resolve().parent
-        except FileNotFoundError:
-            raise _file_problem(
-                name,
-                "this file does not exist.",
-                "Check the path, or start a packet with `sopacket init`.",
-            ) from None
-        except (OSError, RuntimeError) as exc:  # loops of links, names too long, no access
-            reason = getattr(exc, "strerror", None) or "a loop of symbolic links"
-            raise _file_problem(
-                name, f"this path cannot be used ({reason}).", "Check the path and try again."
-            ) from None
-        if stat.S_ISDIR(st.st_mode):
-            hint = " (it has a packet.yaml)" if (p / "packet.yaml").is_file() else ""
-            raise _file_problem(
-                name,
-                f"this is a folder{hint}, not a packet file.",
-                "Give the path of the YAML file, e.g. my-packet/packet.yaml.",
-            )
-        if not stat.S_ISREG(st.st_mode):
-            raise _file_problem(
-                name,
-                "this is not a regular file (a device or a pipe).",
-                "Give the path of the packet's YAML file.",
-            )
-        try:
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise _file_problem(
-                name,
-                f"cannot be read ({exc.strerror}).",
-                "Check that the file exists and that you may read it.",
-            ) from None
-    if raw[:5] == b"%PDF-" or raw[:3] == b"\xff\xd8\xff" or raw[:8] == b"\x89PNG\r\n\x1a\n":
-        raise _file_problem(
-            name,
-            "this is a record (a PDF or an image), not a packet file.",
-            "Give the packet's YAML file (packet.yaml); add records to it with "
-            "`sopacket add record`.",
-        )
+        name, base, raw = _read_file(Path(path))
+    if sniff(raw[:8]) is not None:  # at its very start: a packet may mention %PDF- in a note
+        raise _a_record(name)
     if len(raw) > MAX_BYTES:
+        raise _too_large(name)
+    return _decode(raw, name), name, base
+
+
+def _read_stdin() -> bytes:
+    if sys.stdin is None:
         raise _file_problem(
-            name,
-            f"the file is larger than {MAX_BYTES // 2**20} MiB.",
-            "A packet file lists records by path; it should be a few kilobytes.",
+            "<stdin>",
+            "standard input is closed.",
+            "Pipe the packet in, or give its file name instead of -.",
         )
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
+def _read_file(p: Path) -> tuple[str, Path, bytes]:
+    """(display name, base folder, bytes) of a packet file, refused when it cannot be one."""
+    name = str(p)
     try:
-        text = raw.decode("utf-8-sig")
+        raw = read_guarded(p, MAX_BYTES).data
+        base = p.resolve().parent
+    except Unfit as exc:
+        if exc.why is Why.TOO_LARGE and exc.kind is not None:
+            raise _a_record(name) from None
+        raise _unfit(p, exc) from None
+    except (OSError, RuntimeError) as exc:  # a loop of links found while resolving
+        raise _unreachable(name, exc) from None
+    return name, base, raw
+
+
+def _unfit(p: Path, exc: Unfit) -> PacketFileError:
+    name = str(p)
+    if exc.why is Why.MISSING:
+        return _file_problem(
+            name,
+            "this file does not exist.",
+            "Check the path, or start a packet with `sopacket init`.",
+        )
+    if exc.why is Why.UNREACHABLE:
+        return _unreachable(name, exc)
+    if exc.why is Why.FOLDER:
+        hint = " (it has a packet.yaml)" if (p / "packet.yaml").is_file() else ""
+        return _file_problem(
+            name,
+            f"this is a folder{hint}, not a packet file.",
+            "Give the path of the YAML file, e.g. my-packet/packet.yaml.",
+        )
+    if exc.why is Why.NOT_REGULAR:
+        return _file_problem(
+            name,
+            "this is not a regular file (a device or a pipe).",
+            "Give the path of the packet's YAML file.",
+        )
+    if exc.why is Why.TOO_LARGE:
+        return _too_large(name)
+    return _file_problem(
+        name,
+        f"cannot be read ({exc.reason}).",
+        "Check that the file exists and that you may read it.",
+    )
+
+
+def _unreachable(name: str, exc: Exception) -> PacketFileError:
+    """Loops of links, names too long, no access to a folder on the way."""
+    reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None)
+    return _file_problem(
+        name,
+        f"this path cannot be used ({reason or 'a loop of symbolic links'}).",
+        "Check the path and try again.",
+    )
+
+
+def _a_record(name: str) -> PacketFileError:
+    return _file_problem(
+        name,
+        "this is a record (a PDF or an image), not a packet file.",
+        "Give the packet's YAML file (packet.yaml); add records to it with `sopacket add record`.",
+    )
+
+
+def _too_large(name: str) -> PacketFileError:
+    return _file_problem(
+        name,
+        f"the file is larger than {MAX_BYTES // 2**20} MiB.",
+        "A packet file lists records by path; it should be a few kilobytes.",
+    )
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -361,13 +395,12 @@ def read_text(path: Path | str) -> tuple[str, str, Path]:
                 )
             ]
         ) from None
-    return text, name, base
 
 
 def parse(text: str, name: str, base_dir: Path) -> Source:
     """Parse YAML text into a :class:`Source`, or raise :class:`PacketFileError`."""
     try:
-        root = compose(text)
+        root = node_tree(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -456,7 +489,7 @@ def _yaml_hint(what: str, line: str = "") -> str:
     return "Check the indentation and quotes around this line."
 
 
-def compose(text: str) -> yaml.Node | None:
+def node_tree(text: str) -> yaml.Node | None:
     """The node tree of a YAML document, parsed with our resolver (for edits in place)."""
     composer = _Composer(text)
     try:

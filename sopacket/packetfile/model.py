@@ -16,8 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .pages import page_ranges
 
-FORMAT_VERSION = 1
-
 RecordKind = Literal[
     "pathology",
     "imaging",
@@ -30,7 +28,6 @@ RecordKind = Literal[
     "other",
 ]
 RECORD_KINDS: tuple[str, ...] = RecordKind.__args__  # type: ignore[attr-defined]
-TEST_RESULT_KINDS = ("pathology", "imaging", "lab", "genetic")
 VisitMode = Literal["video", "phone", "messaging", "in_person"]
 Priority = Literal["high", "normal", "low"]
 PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}

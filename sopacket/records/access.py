@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import Refusal, SopacketError
 from .inspect import RecordInfo
 from .isolate import Limits
 from .limits import outside
@@ -37,8 +38,7 @@ class RecordAccess:
             except (OSError, RuntimeError):  # a link loop: certainly not a usable file
                 real = file
             if not real.is_relative_to(base):
-                problem, fix = outside(base)
-                refused[n] = RecordInfo(file, None, None, problem=problem, fix=fix)
+                refused[n] = RecordInfo(file, None, None, refusal=outside(base))
         return refused
 
 
@@ -55,16 +55,12 @@ def record_secrets(
         if setting and n not in known:
             try:
                 secret = _record_secret(file, title, setting, access)
-            except _NoSecret as exc:
-                known[n] = RecordInfo(file, "pdf", None, True, problem=exc.problem, fix=exc.fix)
+            except SopacketError:  # not about this record (e.g. from the asker): reported
+                raise
+            except Refusal as exc:
+                known[n] = RecordInfo(file, "pdf", None, True, exc)
         secrets.append(secret)
     return secrets
-
-
-class _NoSecret(Exception):
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.problem, self.fix = problem, fix
 
 
 def keyring_entry(file: Path, setting: str) -> str:
@@ -77,7 +73,7 @@ def keyring_entry(file: Path, setting: str) -> str:
 def _record_secret(file: Path, title: str, setting: str, access: RecordAccess) -> str | None:
     if setting == "prompt":
         if access.ask is None:
-            raise _NoSecret(
+            raise Refusal(
                 "its password is to be asked (`password: prompt`), but it cannot be asked "
                 "here (no terminal, or a batch)",
                 "Store the password with `sopacket password set "
@@ -86,7 +82,7 @@ def _record_secret(file: Path, title: str, setting: str, access: RecordAccess) -
             )
         answer = access.ask(f"\u201c{title}\u201d ({file.name})")
         if not answer:
-            raise _NoSecret(
+            raise Refusal(
                 "no password was given for this protected PDF",
                 "Build again and type its password when asked.",
             )
@@ -99,7 +95,7 @@ def _record_secret(file: Path, title: str, setting: str, access: RecordAccess) -
         try:
             return keystore.fetch(entry)
         except KeyringError:
-            raise _NoSecret(
+            raise Refusal(
                 f"its password could not be read from the OS keyring (entry {entry})",
                 f"Store it with `sopacket password set {entry}`, or write `password: prompt` "
                 "to be asked for it instead.",

@@ -7,21 +7,14 @@ packet without records costs neither.
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import _SNIFF_BYTES, sniff
+from ..errors import Refusal
+from ..files import Unfit, read_guarded
 from ..packetfile.pages import page_ranges
-from .isolate import ChildFailed, Job, Limits, run
-from .limits import (
-    MAX_RECORD_BYTES,
-    NOT_REGULAR,
-    TOO_LARGE,
-    limit_pillow,
-    limit_pypdf,
-    too_many_pixels,
-)
+from .isolate import ChildFailed, GroupedPool, Limits
+from .limits import MAX_RECORD_BYTES, limit_pillow, limit_pypdf, too_many_pixels, unfit
 
 
 @dataclass(frozen=True)
@@ -34,13 +27,21 @@ class RecordInfo:
     pages: int | None
     """Pages in the file (frames for a TIFF); None when it could not be read."""
     encrypted: bool = False
-    problem: str | None = None
-    """What is wrong with it, in plain words; None when it can be used."""
-    fix: str = ""
+    refusal: Refusal | None = None
+    """Why it cannot be used; None when it can."""
 
     @property
     def ok(self) -> bool:
-        return self.problem is None
+        return self.refusal is None
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with it, in plain words; None when it can be used."""
+        return self.refusal.problem if self.refusal is not None else None
+
+    @property
+    def fix(self) -> str:
+        return self.refusal.fix if self.refusal is not None else ""
 
 
 def inspect(path: Path, pages: str | None = None, password: str | None = None) -> RecordInfo:
@@ -49,86 +50,43 @@ def inspect(path: Path, pages: str | None = None, password: str | None = None) -
     Runs in a child process (see :class:`Inspection`); ``password`` opens an encrypted PDF.
     """
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem="the file does not exist",
-            fix="Check the path in `file:` (it is relative to the packet file's folder; for a "
-            "packet read from standard input, to the current folder).",
-        )
-    except OSError as exc:
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem=f"the file cannot be reached ({exc.strerror})",
-            fix="Check the path and the folder's permissions.",
-        )
-    if stat.S_ISDIR(st.st_mode):
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem="this is a folder, not a file",
-            fix="Name one file per record in `file:`.",
-        )
-    if not stat.S_ISREG(st.st_mode):
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem=NOT_REGULAR[0],
-            fix=NOT_REGULAR[1],
-        )
-    if st.st_size > MAX_RECORD_BYTES:
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem=TOO_LARGE[0],
-            fix=TOO_LARGE[1],
-        )
-    if st.st_size == 0:
-        return RecordInfo(
-            path, None, None, problem="the file is empty", fix="Download or scan the record again."
-        )
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-    except OSError as exc:
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem=f"the file cannot be read ({exc.strerror})",
-            fix="Check that you may read it (its permissions).",
-        )
-    kind = sniff(head)
-    if kind is None:
-        return RecordInfo(
-            path,
-            None,
-            None,
-            problem="this is not a PDF, JPEG, PNG or TIFF file (judged by its content)",
-            fix="Save or export the record as PDF (or scan it as JPEG, PNG or TIFF).",
-        )
+        kind = _kind(path)
+    except Refusal as exc:
+        return RecordInfo(path, None, None, refusal=exc)
     info = _inspect_pdf(path, password) if kind == "pdf" else _inspect_image(path, kind)
     if info.ok and pages and info.pages is not None:
-        highest = max(hi for _, hi in page_ranges(pages))
-        if highest > info.pages:
-            return RecordInfo(
-                path,
-                kind,
-                info.pages,
-                info.encrypted,
-                problem=f'pages "{pages}" go beyond the end: the file has {info.pages} '
-                f"page{'s' if info.pages != 1 else ''}",
-                fix=f"Use page numbers from 1 to {info.pages}.",
-            )
+        return _check_selection(info, pages)
     return info
+
+
+def _kind(path: Path) -> str:
+    """The record's type by its first bytes, or the Refusal of a file that cannot be one."""
+    try:
+        head = read_guarded(path, MAX_RECORD_BYTES, head_only=True)
+    except Unfit as exc:
+        raise unfit(exc) from None
+    if head.size == 0:
+        raise Refusal("the file is empty", "Download or scan the record again.")
+    if head.kind is None:
+        raise Refusal(
+            "this is not a PDF, JPEG, PNG or TIFF file (judged by its content)",
+            "Save or export the record as PDF (or scan it as JPEG, PNG or TIFF).",
+        )
+    return head.kind
+
+
+def _check_selection(info: RecordInfo, pages: str) -> RecordInfo:
+    """``info``, or its refusal when ``pages`` go beyond the file's end."""
+    assert info.pages is not None
+    highest = max(hi for _, hi in page_ranges(pages))
+    if highest <= info.pages:
+        return info
+    refusal = Refusal(
+        f'pages "{pages}" go beyond the end: the file has {info.pages} '
+        f"page{'s' if info.pages != 1 else ''}",
+        f"Use page numbers from 1 to {info.pages}.",
+    )
+    return RecordInfo(info.path, info.type, info.pages, info.encrypted, refusal)
 
 
 def _inspect_pdf(path: Path, password: str | None = None) -> RecordInfo:
@@ -143,44 +101,32 @@ def _inspect_pdf(path: Path, password: str | None = None) -> RecordInfo:
         encrypted = reader.is_encrypted
         if encrypted and not reader.decrypt(password or ""):
             if password:
-                return RecordInfo(
-                    path,
-                    "pdf",
-                    None,
-                    True,
-                    problem="the password given for this protected PDF is wrong",
-                    fix="Check the password (`sopacket password set record:NAME` replaces a "
+                wrong = Refusal(
+                    "the password given for this protected PDF is wrong",
+                    "Check the password (`sopacket password set record:NAME` replaces a "
                     "stored one).",
                 )
-            return RecordInfo(
-                path,
-                "pdf",
-                None,
-                True,
-                problem="the PDF is protected with a password",
-                fix="Add `password: prompt` or `password: keyring` to this record (see the "
+                return RecordInfo(path, "pdf", None, True, wrong)
+            locked = Refusal(
+                "the PDF is protected with a password",
+                "Add `password: prompt` or `password: keyring` to this record (see the "
                 "README), or save an unprotected copy (Print > Save as PDF).",
             )
+            return RecordInfo(path, "pdf", None, True, locked)
         count = len(reader.pages)
     except MemoryError:
         raise
     except Exception as exc:  # pypdf raises many kinds; any of them means "unreadable"
-        return RecordInfo(
-            path,
-            "pdf",
-            None,
-            problem=f"the PDF is damaged ({_short(exc)})",
-            fix="Download the record again, or ask its source for a new copy.",
+        damaged = Refusal(
+            f"the PDF is damaged ({_short(exc)})",
+            "Download the record again, or ask its source for a new copy.",
         )
+        return RecordInfo(path, "pdf", None, refusal=damaged)
     if count == 0:
-        return RecordInfo(
-            path,
-            "pdf",
-            0,
-            encrypted,
-            problem="the PDF has no pages",
-            fix="Download the record again, or ask its source for a new copy.",
+        empty = Refusal(
+            "the PDF has no pages", "Download the record again, or ask its source for a new copy."
         )
+        return RecordInfo(path, "pdf", 0, encrypted, empty)
     return RecordInfo(path, "pdf", count, encrypted)
 
 
@@ -197,16 +143,13 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
             frames = getattr(im, "n_frames", 1) if kind == "tiff" else 1
             im.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        refused = too_many_pixels(exc)
-        return RecordInfo(path, kind, None, problem=refused.problem, fix=refused.fix)
+        return RecordInfo(path, kind, None, refusal=too_many_pixels(exc))
     except Exception as exc:  # Pillow raises many kinds; any of them means "unreadable"
-        return RecordInfo(
-            path,
-            kind,
-            None,
-            problem=f"the image is damaged ({_short(exc)})",
-            fix="Take the photo or scan again, or export it again.",
+        damaged = Refusal(
+            f"the image is damaged ({_short(exc)})",
+            "Take the photo or scan again, or export it again.",
         )
+        return RecordInfo(path, kind, None, refusal=damaged)
     return RecordInfo(path, kind, frames)
 
 
@@ -219,18 +162,12 @@ Item = tuple[Path, "str | None"]
 """A record to inspect: its file and its page selection."""
 
 
-def _inspect_items(items: list[Item], secrets: list[str | None]) -> list[RecordInfo]:
-    pairs = zip(items, secrets, strict=True)
-    return [inspect(path, pages, secret) for (path, pages), secret in pairs]
-
-
 class Inspection:
-    """Record files being inspected in a child process (see :mod:`sopacket.isolate`).
-
-    All records are read by one child, in parallel with whatever the caller does next. If
-    that child fails (a file that exhausts memory or time, or crashes the parser), each
-    record is read again in a child of its own, so the message names the culprit.
-    """
+    """Record files being inspected in child processes (a :class:`GroupedPool`: many
+    records to a child), in parallel with whatever the caller does next. If a child fails
+    (a file that exhausts memory or time, or crashes the parser), each of its records is
+    read again in a child of its own, so the message names the culprit. The time limit
+    is per record."""
 
     def __init__(
         self,
@@ -247,43 +184,28 @@ class Inspection:
         self.secrets = secrets or [None] * len(items)
         self.known = known or {}
         self._todo = [n for n in range(len(items)) if n not in self.known]
-        self._job: Job[list[RecordInfo]] | None = (
-            Job(
-                _inspect_items,
-                [items[n] for n in self._todo],
-                [self.secrets[n] for n in self._todo],
-                limits=self.limits,
-            )
-            if self._todo
-            else None
+        calls = [(*items[n], self.secrets[n]) for n in self._todo]
+        self._pool: GroupedPool[RecordInfo] | None = (
+            GroupedPool(inspect, calls, self.limits) if calls else None
         )
 
     def result(self) -> list[RecordInfo]:
         out = dict(self.known)
-        if self._job is not None:
-            try:
-                found = self._job.result()
-            except ChildFailed:
-                found = [self._one(n) for n in self._todo]
-            out.update(zip(self._todo, found, strict=True))
+        if self._pool is not None:
+            for n, found in zip(self._todo, self._pool, strict=True):
+                out[n] = self._failed(n, found) if isinstance(found, ChildFailed) else found
         return [out[n] for n in range(len(self.items))]
 
     def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
+        if self._pool is not None:
+            self._pool.close()
 
-    def _one(self, n: int) -> RecordInfo:
-        item = self.items[n]
-        try:
-            return run(inspect, *item, self.secrets[n], limits=self.limits)
-        except ChildFailed as exc:
-            return RecordInfo(
-                item[0],
-                None,
-                None,
-                problem=f"the file could not be read safely: {exc.reason}",
-                fix="Save or export the record again (for example, print it to a new PDF).",
-            )
+    def _failed(self, n: int, exc: ChildFailed) -> RecordInfo:
+        refusal = Refusal(
+            f"the file could not be read safely: {exc.reason}",
+            "Save or export the record again (for example, print it to a new PDF).",
+        )
+        return RecordInfo(self.items[n][0], None, None, refusal=refusal)
 
 
 def sha256(path: Path) -> tuple[str, int]:

@@ -1,10 +1,12 @@
-"""Limits on record files, and the refusals said when a record is over one: the same
-when a record is inspected (check) and when it is read (build)."""
+"""Limits on record files, and the refusals said when a record is over one or cannot be
+read: the same when a record is inspected (check) and when it is read (build)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from ..errors import Refusal
+from ..files import Unfit, Why
 
 MAX_RECORD_BYTES = 512 * 1024 * 1024
 """Largest record file read (512 MiB; upload portals accept far less)."""
@@ -18,25 +20,51 @@ PIXEL_LIMIT = 150_000_000
 """Largest image accepted, in pixels (150 megapixels; a 600 dpi A4 scan is 35)."""
 
 
-# Refusals said both when a record is inspected (check) and when it is read (build).
-NOT_REGULAR = (
-    "this is not a regular file (a device or pipe)",
-    "Save the record as a PDF or image file and name that file.",
-)
+def not_regular() -> Refusal:
+    return Refusal(
+        "this is not a regular file (a device or pipe)",
+        "Save the record as a PDF or image file and name that file.",
+    )
 
 
-TOO_LARGE = (
-    f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
-    "Export a smaller copy (for example, scan at 200-300 dpi).",
-)
+def too_large() -> Refusal:
+    return Refusal(
+        f"the file is larger than {MAX_RECORD_BYTES // 2**20} MiB",
+        "Export a smaller copy (for example, scan at 200-300 dpi).",
+    )
 
 
-def outside(base_dir: Path) -> tuple[str, str]:
+def outside(base_dir: Path) -> Refusal:
     """The refusal of a record outside the folder --base-dir allows."""
-    return (
+    return Refusal(
         f"the file is outside the folder allowed by --base-dir ({base_dir.resolve()})",
         "Copy the record into that folder, or name a file inside it.",
     )
+
+
+def unfit(exc: Unfit, base_dir: Path | None = None) -> Refusal:
+    """The refusal of a record file that :func:`sopacket.files.read_guarded` would not read."""
+    if exc.why is Why.MISSING:
+        return Refusal(
+            "the file does not exist",
+            "Check the path in `file:` (it is relative to the packet file's folder; for a "
+            "packet read from standard input, to the current folder).",
+        )
+    if exc.why is Why.UNREACHABLE:
+        return Refusal(
+            f"the file cannot be reached ({exc.reason})",
+            "Check the path and the folder's permissions.",
+        )
+    if exc.why is Why.FOLDER:
+        return Refusal("this is a folder, not a file", "Name one file per record in `file:`.")
+    if exc.why is Why.UNREADABLE:
+        return Refusal(
+            f"the file cannot be read ({exc.reason})",
+            "Check that you may read it (its permissions).",
+        )
+    if exc.why is Why.OUTSIDE and base_dir is not None:
+        return outside(base_dir)
+    return too_large() if exc.why is Why.TOO_LARGE else not_regular()
 
 
 def limit_pypdf() -> None:
@@ -76,17 +104,8 @@ def limit_pillow() -> None:
     warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
-def too_many_pixels(exc: BaseException) -> Any:
-    return Refused(
+def too_many_pixels(exc: BaseException) -> Refusal:
+    return Refusal(
         f"the image is too large to place (over {PIXEL_LIMIT // 1_000_000} megapixels)",
         "Export or scan it again at a lower resolution (300 dpi is plenty for reading).",
     )
-
-
-class Refused(Exception):
-    """The record cannot be used; the message says why in plain words."""
-
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.fix = fix

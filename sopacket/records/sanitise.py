@@ -33,17 +33,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Refusal
+from ..files import Unfit, read_guarded
+from .active import REMOVED
 from .limits import (  # one set of limits and refusals for check and for cleaning
     MAX_RECORD_BYTES,
-    NOT_REGULAR,
     PIXEL_LIMIT,
     STREAM_LIMIT,
-    TOO_LARGE,
-    Refused,
     limit_pillow,
-    outside,
     too_many_pixels,
+    unfit,
 )
+from .objects import containers, decoded_size, filters
 
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
 """Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
@@ -136,53 +137,6 @@ _ACTIONS = {
     "/GoTo3DView",
     "/RichMediaExecute",
 }
-# What a reader is told was removed, by the PDF keys and names that reveal it.
-_ACTIVE = {
-    "/JS": "JavaScript",
-    "/JavaScript": "JavaScript",
-    "/Launch": "commands that start programs",
-    "/EmbeddedFile": "attached files",
-    "/EmbeddedFiles": "attached files",
-    "/FileAttachment": "attached files",
-    "/AF": "attached files",
-    "/URI": "web links",
-    "/SubmitForm": "form actions",
-    "/ImportData": "form actions",
-    "/GoToR": "links to other files",
-    "/GoToE": "links to other files",
-    "/RichMedia": "media",
-    "/Screen": "media",
-    "/Movie": "media",
-    "/Sound": "media",
-    "/XFA": "XFA form",
-    "/OpenAction": "automatic actions",
-    "/AA": "automatic actions",
-}
-
-
-def containers(pdf: Any) -> Any:
-    """Every dictionary and stream in ``pdf``: each object in the file, and the direct
-    dictionaries nested inside them (an action is often written inline in its page)."""
-    import pikepdf
-
-    def nested(top: Any) -> Any:
-        # Direct objects cannot form cycles (only references can, and they are not
-        # followed here), so an explicit stack visits any depth without recursion.
-        stack = [top]
-        while stack:
-            obj = stack.pop()
-            values = obj.values() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else obj
-            for value in values:
-                if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
-                    if isinstance(value, pikepdf.Dictionary):
-                        yield value
-                    stack.append(value)
-
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
-            if not isinstance(obj, pikepdf.Array):
-                yield obj
-            yield from nested(obj)
 
 
 @dataclass
@@ -201,41 +155,34 @@ class CleanRecord:
     flattened_fields: int = 0
     repaired: bool = False
     """The file was damaged and had to be repaired to be read."""
-    problem: str | None = None
-    fix: str = ""
+    refusal: Refusal | None = None
+    """Why the record cannot be used; None when it can."""
     sha256: str = ""
     """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
     shrinkable: int = 0
     """With ``survey``: images larger than needed for reading (see sopacket.fit)."""
 
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with the record, in plain words; None when it can be used."""
+        return self.refusal.problem if self.refusal is not None else None
+
+    @property
+    def fix(self) -> str:
+        return self.refusal.fix if self.refusal is not None else ""
+
 
 def _read_confined(path: Path, base_dir: Path | None) -> bytes:
-    """The file's bytes, read through one descriptor whose real path (on Linux, what the
-    descriptor actually opened) lies inside ``base_dir``."""
-    import os
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    """The file's bytes, read through one descriptor whose real path lies inside
+    ``base_dir`` (see :func:`sopacket.files.read_guarded`)."""
     try:
-        if base_dir is not None:
-            link = f"/proc/self/fd/{fd}"
-            real = Path(os.readlink(link)) if os.path.exists(link) else path.resolve()
-            if not real.is_relative_to(base_dir.resolve()):
-                raise Refused(*outside(base_dir))
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Refused(*NOT_REGULAR)
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_RECORD_BYTES + 1)
-        if len(data) > MAX_RECORD_BYTES:
-            raise Refused(*TOO_LARGE)
-        return data
-    finally:
-        os.close(fd)
+        return read_guarded(path, MAX_RECORD_BYTES, base_dir=base_dir).data
+    except Unfit as exc:
+        raise unfit(exc, base_dir) from None
 
 
-def _refusal(exc: Refused) -> CleanRecord:
-    return CleanRecord(b"", 0, 0, problem=exc.problem, fix=exc.fix)
+def _refusal(exc: Refusal) -> CleanRecord:
+    return CleanRecord(b"", 0, 0, refusal=exc)
 
 
 def clean(
@@ -268,18 +215,18 @@ def clean(
         if survey:
             result.shrinkable = _survey(result.pdf)
         return result
-    except Refused as exc:
+    except Refusal as exc:
         return _refusal(exc)
     except MemoryError:
         return _refusal(
-            Refused(
+            Refusal(
                 "it needs more memory than allowed to read",
                 "Save or export it again (for example, print it to a new PDF).",
             )
         )
     except Exception as exc:  # any parser error is a damaged file, never a traceback
         return _refusal(
-            Refused(
+            Refusal(
                 f"it is damaged and cannot be read ({type(exc).__name__})",
                 "Download the record again, or ask its source for a new copy.",
             )
@@ -315,7 +262,7 @@ def clean_image(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_many_pixels(exc) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise Refused(
+        raise Refusal(
             f"the image is damaged ({type(exc).__name__})",
             "Take the photo or scan again, or export it again.",
         ) from None
@@ -334,17 +281,17 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         )
     except pikepdf.PasswordError:
         if password:
-            raise Refused(
+            raise Refusal(
                 "the password given for this PDF is wrong",
                 "Check the password stored for it (see `password:` in the README).",
             ) from None
-        raise Refused(
+        raise Refusal(
             "the PDF is protected with a password",
             "Add `password: prompt` (or `password: keyring`) to this record, or save an "
             "unprotected copy (Print > Save as PDF).",
         ) from None
     except pikepdf.PdfError as exc:
-        raise Refused(
+        raise Refusal(
             f"it is damaged beyond repair ({_first_line(exc)})",
             "Download the record again, or ask its source for a new copy.",
         ) from None
@@ -352,12 +299,12 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         repaired = bool(src.get_warnings())  # qpdf had to rebuild the file to read it
         total = len(src.pages)
         if total == 0:
-            raise Refused(
+            raise Refusal(
                 "the PDF has no pages",
                 "Download the record again, or ask its source for a new copy.",
             )
         if total > MAX_RECORD_PAGES:
-            raise Refused(
+            raise Refusal(
                 f"the PDF has {total} pages (more than {MAX_RECORD_PAGES})",
                 "Split it into several records, or select the pages that matter with "
                 '`pages: "1-20"`.',
@@ -417,23 +364,23 @@ def _active_content(src: Any) -> list[str]:
     root = src.Root
     for key in ("/OpenAction", "/AA", "/AF"):
         if key in root:
-            found.add(_ACTIVE[key])
+            found.add(REMOVED[key])
     names = root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
         for key in ("/JavaScript", "/EmbeddedFiles"):
             if key in names:
-                found.add(_ACTIVE[key])
+                found.add(REMOVED[key])
     form = root.get("/AcroForm")
     if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
-        found.add(_ACTIVE["/XFA"])
+        found.add(REMOVED["/XFA"])
     for obj in containers(src):
         for key in obj.keys():  # noqa: SIM118 - pikepdf objects need keys()
-            if key in _ACTIVE:
-                found.add(_ACTIVE[key])
+            if key in REMOVED:
+                found.add(REMOVED[key])
         for key in ("/S", "/Subtype", "/Type"):
             value = obj.get(key)
-            if isinstance(value, pikepdf.Name) and str(value) in _ACTIVE:
-                found.add(_ACTIVE[str(value)])
+            if isinstance(value, pikepdf.Name) and str(value) in REMOVED:
+                found.add(REMOVED[str(value)])
     return sorted(found)
 
 
@@ -477,8 +424,8 @@ def _flatten_annotations(src: Any) -> tuple[int, int]:
     return len(fields), left
 
 
-def _too_big(what: str) -> Refused:
-    return Refused(
+def _too_big(what: str) -> Refusal:
+    return Refusal(
         f"{what} (a damaged or hostile file)",
         "Ask its source for a new copy, or print it to a new PDF.",
     )
@@ -494,7 +441,7 @@ def _check_box(page: Any, n: int) -> None:
         w, h = abs(values[2] - values[0]), abs(values[3] - values[1])
         if 3 <= w <= 200_000 and 3 <= h <= 200_000:
             return
-    raise Refused(
+    raise Refusal(
         f"page {n + 1} of the selection has no usable size (its MediaBox)",
         "Open it and print it to a new PDF, then build again.",
     )
@@ -693,17 +640,6 @@ def _keep_only(obj: Any, keys: set[str]) -> None:
             del obj[key]
 
 
-def _filters(stream: Any) -> list[str]:
-    import pikepdf
-
-    f = stream.get("/Filter")
-    if isinstance(f, pikepdf.Name):
-        return [str(f)]
-    if isinstance(f, pikepdf.Array):
-        return [str(x) for x in f]
-    return []
-
-
 def _measure(stream: Any) -> None:
     """Refuse images over the pixel limit and any other stream that decodes past the
     stream limit (qpdf decodes it, whatever its filters, within this process's memory
@@ -716,64 +652,16 @@ def _measure(stream: Any) -> None:
         except (TypeError, ValueError):
             return
         if pixels > PIXEL_LIMIT:
-            raise Refused(
+            raise Refusal(
                 f"it contains an image of {pixels // 1_000_000} megapixels (the limit is "
                 f"{PIXEL_LIMIT // 1_000_000})",
                 "Scan or export it again at a lower resolution (300 dpi is plenty).",
             )
-        if _filters(stream) == ["/DCTDecode"]:
+        if filters(stream) == ["/DCTDecode"]:
             _clean_photo(stream)
         return
     if decoded_size(stream, STREAM_LIMIT) > STREAM_LIMIT:
         raise _too_big(f"part of it expands to more than {STREAM_LIMIT // 2**20} MiB when opened")
-
-
-_FLATE = {"/FlateDecode", "/Fl"}
-
-
-def decoded_size(stream: Any, limit: int) -> int:
-    """How large ``stream`` is once decoded, counting no further than just past ``limit``.
-    Flate (however many times, however written) is inflated piece by piece, so a bomb is
-    never held in memory; other filters are decoded by qpdf within this process's memory
-    cap. Data that cannot be decoded counts as empty (it draws nothing)."""
-    import zlib
-
-    import pikepdf
-
-    filters = _filters(stream)
-    if not filters:
-        return len(stream.read_raw_bytes())
-    if not all(f in _FLATE for f in filters):
-        try:
-            return len(stream.read_bytes())
-        except pikepdf.PdfError:
-            return 0
-    raw = stream.read_raw_bytes()
-    chunks: Any = (raw[i : i + (1 << 20)] for i in range(0, len(raw), 1 << 20))
-    for _ in filters:
-        chunks = _inflate(chunks)
-    total = 0
-    try:
-        for piece in chunks:
-            total += len(piece)
-            if total > limit:
-                break
-    except zlib.error:
-        pass  # damaged data: what came out before it is what a reader shows
-    return total
-
-
-def _inflate(chunks: Any) -> Any:
-    import zlib
-
-    inflate = zlib.decompressobj()
-    for chunk in chunks:
-        data = chunk
-        while data:
-            yield inflate.decompress(data, 1 << 20)
-            data = inflate.unconsumed_tail
-            if inflate.eof:
-                return
 
 
 def _clean_photo(stream: Any) -> None:

@@ -345,84 +345,20 @@ class Composer:
         return [self.s.p(SECTION_TITLES[name], "h1")]
 
     def _cover(self) -> list[Any]:
-        p, s = self.packet, self.s
-        req = p.request
-        reviewer = _provider(req.reviewing_provider)
+        """The cover: the title, notices about the parts and urgent symptoms, who the
+        patient is, what is asked, what is missing, and the confidentiality notice."""
+        reviewer = _provider(self.packet.request.reviewing_provider)
         subtitle = f"Prepared for review by {reviewer}" if reviewer else "Prepared for review"
         out: list[Any] = [
             Spacer(1, 0.3 * inch),
-            s.p("Second-opinion packet", "title"),
-            s.p(subtitle, "subtitle"),
+            self.s.p("Second-opinion packet", "title"),
+            self.s.p(subtitle, "subtitle"),
+            *self._part_notice(),
+            *self._urgent_notice(),
+            self._box(self._patient_rows()),
+            Spacer(1, 14),
+            self._box(self._request_rows()),
         ]
-        if self.part:
-            part = self.part
-            out += [
-                self._callout(
-                    f"Part {part.number} of {part.count}. To fit the upload size limit, this "
-                    f"packet is in {part.count} files, all opened with the same password. Each "
-                    "has this cover, its own contents and records index. The parts hold:",
-                    ACCENT,
-                    SHADE,
-                ),
-                _table([[s.p(line, "cell")] for line in part.holds], [self.width], False),
-                Spacer(1, 12),
-            ]
-        if self.urgent:
-            out += [
-                self._callout(
-                    "URGENT SYMPTOMS REPORTED: " + "; ".join(self.urgent) + ". The patient "
-                    "marked these as urgent. Urgent symptoms need in-person care now; the "
-                    "patient was advised not to wait for this review.",
-                    URGENT,
-                    URGENT_BG,
-                ),
-                Spacer(1, 12),
-            ]
-        patient = [
-            [s.p("Patient", "label"), s.p(p.patient.name, "value", bold=True)],
-            [s.p("Date of birth", "label"), s.p(_date(p.patient.date_of_birth), "value")],
-            [s.p("Packet", "label"), s.p(self.packet_id, "value")],
-        ]
-        if p.patient.language:
-            patient.append([s.p("Language", "label"), s.p(p.patient.language, "value")])
-        contact = ", ".join(x for x in (p.patient.phone, p.patient.email) if x)
-        if contact:
-            patient.append([s.p("Contact", "label"), s.p(contact, "value")])
-        if p.companion and p.companion.name:
-            who = p.companion.name + (
-                f" ({p.companion.relationship})" if p.companion.relationship else ""
-            )
-            patient.append([s.p("Companion", "label"), s.p(who, "value")])
-        out.append(self._box(patient))
-        out.append(Spacer(1, 14))
-
-        request = [
-            [s.p("Reason for the second opinion", "label"), s.p(req.reason, "value")],
-            [s.p("Specialty", "label"), s.p((req.specialty or "").capitalize(), "value")],
-        ]
-        if req.treating_provider:
-            request.append(
-                [
-                    s.p("Treating provider", "label"),
-                    s.p(_provider(req.treating_provider, contact=True), "value"),
-                ]
-            )
-        if req.reviewing_provider:
-            request.append(
-                [
-                    s.p("Reviewing provider", "label"),
-                    s.p(_provider(req.reviewing_provider, contact=True), "value"),
-                ]
-            )
-        if req.visit and (req.visit.mode or req.visit.date):
-            visit = ", ".join(
-                x for x in (VISIT_LABELS.get(req.visit.mode or "", ""), _date(req.visit.date)) if x
-            )
-            request.append([s.p("Visit", "label"), s.p(visit, "value")])
-        request.append([s.p("Prepared", "label"), s.p(_date(self.prepared), "value")])
-        if self.clinic:
-            request.append([s.p("Prepared with", "label"), s.p(self.clinic, "value")])
-        out.append(self._box(request))
         if self.missing:
             out += [
                 Spacer(1, 12),
@@ -444,6 +380,78 @@ class Composer:
             ),
         ]
         return out
+
+    def _part_notice(self) -> list[Any]:
+        """For one part of a packet cut to fit a size limit: which part, and what each holds."""
+        part = self.part
+        if not part:
+            return []
+        return [
+            self._callout(
+                f"Part {part.number} of {part.count}. To fit the upload size limit, this "
+                f"packet is in {part.count} files, all opened with the same password. Each "
+                "has this cover, its own contents and records index. The parts hold:",
+                ACCENT,
+                SHADE,
+            ),
+            _table([[self.s.p(line, "cell")] for line in part.holds], [self.width], False),
+            Spacer(1, 12),
+        ]
+
+    def _urgent_notice(self) -> list[Any]:
+        if not self.urgent:
+            return []
+        return [
+            self._callout(
+                "URGENT SYMPTOMS REPORTED: " + "; ".join(self.urgent) + ". The patient "
+                "marked these as urgent. Urgent symptoms need in-person care now; the "
+                "patient was advised not to wait for this review.",
+                URGENT,
+                URGENT_BG,
+            ),
+            Spacer(1, 12),
+        ]
+
+    def _patient_rows(self) -> list[list[Any]]:
+        p, s = self.packet, self.s
+        rows = [
+            [s.p("Patient", "label"), s.p(p.patient.name, "value", bold=True)],
+            [s.p("Date of birth", "label"), s.p(_date(p.patient.date_of_birth), "value")],
+            [s.p("Packet", "label"), s.p(self.packet_id, "value")],
+        ]
+        if p.patient.language:
+            rows.append([s.p("Language", "label"), s.p(p.patient.language, "value")])
+        contact = ", ".join(x for x in (p.patient.phone, p.patient.email) if x)
+        if contact:
+            rows.append([s.p("Contact", "label"), s.p(contact, "value")])
+        if p.companion and p.companion.name:
+            who = p.companion.name + (
+                f" ({p.companion.relationship})" if p.companion.relationship else ""
+            )
+            rows.append([s.p("Companion", "label"), s.p(who, "value")])
+        return rows
+
+    def _request_rows(self) -> list[list[Any]]:
+        req, s = self.packet.request, self.s
+        rows = [
+            [s.p("Reason for the second opinion", "label"), s.p(req.reason, "value")],
+            [s.p("Specialty", "label"), s.p((req.specialty or "").capitalize(), "value")],
+        ]
+        for label, provider in (
+            ("Treating provider", req.treating_provider),
+            ("Reviewing provider", req.reviewing_provider),
+        ):
+            if provider:
+                rows.append([s.p(label, "label"), s.p(_provider(provider, contact=True), "value")])
+        if req.visit and (req.visit.mode or req.visit.date):
+            visit = ", ".join(
+                x for x in (VISIT_LABELS.get(req.visit.mode or "", ""), _date(req.visit.date)) if x
+            )
+            rows.append([s.p("Visit", "label"), s.p(visit, "value")])
+        rows.append([s.p("Prepared", "label"), s.p(_date(self.prepared), "value")])
+        if self.clinic:
+            rows.append([s.p("Prepared with", "label"), s.p(self.clinic, "value")])
+        return rows
 
     def _box(self, rows: list[list[Any]]) -> Table:
         table = Table(rows, colWidths=[1.75 * inch, self.width - 1.75 * inch], hAlign="LEFT")
