@@ -1,6 +1,6 @@
 """The ``sopacket`` command line: parse options, call the library, report the result.
 
-app.py       the typer app, global options, exceptions -> messages and exit codes
+root.py      the typer app, global options, exceptions -> messages and exit codes
 env.py       the terminal facts (found once, handed down on the context)
 init.py add.py check.py verify.py build.py batch.py config.py password.py schema.py
              one module per command (group): parse, build options, call, print
@@ -13,6 +13,6 @@ prompts.py   hidden prompts for passwords
 
 from __future__ import annotations
 
-from .app import app, main
+from .root import app, main
 
 __all__ = ["app", "main"]
