@@ -35,7 +35,7 @@ from .packaging.plan import plan_packet
 from .packaging.volumes import Written, write_volumes
 from .packetfile.validation import LoadedPacket
 from .progress import NullProgress, Progress
-from .records.gather import Original, require_usable, start_cleaning
+from .records.gather import Cleaning, Original, require_usable, start_cleaning
 from .records.recompress import Recompressed
 from .render.fonts import FontSet
 
@@ -61,14 +61,13 @@ def build(
     )
     require_usable(lp.packet.records, report.records)
     require_ready(report, options)
-    cut = options.budget is not None  # the packet may be cut into parts to fit a limit
-    output = choose_output(lp, options.output, options.today, options.force, cut)
+    output = choose_output(
+        lp, options.output, options.today, force=options.force, cut=options.budget is not None
+    )
     secret = password(lp.id) if callable(password) else password
     fonts = _reportlab_fonts()
     with _library_warnings_off():
-        survey = options.budget is not None and options.budget.recompress
-        paper = _paper_size(options)
-        with start_cleaning(lp, report.records, paper, options.access, survey) as cleaning:
+        with _start_cleaning(lp, report, options) as cleaning:
             listing = _listing(lp, report, options, cleaning.originals)
             first = draw_front(listing, fonts)  # while the children clean the records
             gathered = cleaning.collect(progress)
@@ -77,7 +76,7 @@ def build(
         written = write_volumes(
             plan, first, listing, about, fonts, secret, progress, output=output, force=options.force
         )
-    removed = remove_stale_outputs(output, [v.output for v in written.volumes], options.force)
+    removed = remove_stale_outputs(output, written.files, force=options.force)
     warned = (*gathered.warnings, *removed.warnings, *_undrawable(fonts))
     return _result(lp, report, options, written, removed.files, warned)
 
@@ -114,10 +113,13 @@ def build_settings(options: BuildOptions) -> dict[str, Any]:
     }
 
 
-def _paper_size(options: BuildOptions) -> tuple[float, float]:
+def _start_cleaning(lp: LoadedPacket, report: CheckReport, options: BuildOptions) -> Cleaning:
+    """Start cleaning the records in capped children, images drawn on the packet's paper;
+    their images are surveyed for recompression when a size limit allows it."""
     from .render.compose import PAPER
 
-    return PAPER[options.paper]
+    survey = options.budget is not None and options.budget.recompress
+    return start_cleaning(lp, report.records, PAPER[options.paper], options.access, survey)
 
 
 def _listing(

@@ -25,6 +25,7 @@ def choose_output(
     lp: LoadedPacket,
     output: Path | str | None,
     today: dt.date | None,
+    *,
     force: bool,
     cut: bool,
 ) -> Path:
@@ -120,7 +121,7 @@ class Removed(NamedTuple):
     """Those that could not be."""
 
 
-def remove_stale_outputs(output: Path, written: Sequence[Path], force: bool) -> Removed:
+def remove_stale_outputs(output: Path, written: Sequence[Path], *, force: bool) -> Removed:
     """With force: earlier outputs of this packet under the same name that the new
     volumes (``written``) replace (a single file now cut into parts, or parts of another
     cut), so that nobody uploads an old one by mistake."""

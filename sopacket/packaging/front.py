@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..packetfile.model import Packet
-from ..records.gather import Original
+from ..records.gather import GatheredRecord, Original
 from ..records.recompress import Recompressed
 from ..render.fonts import FontSet
 from .fit import Piece, ranges
@@ -183,5 +183,14 @@ def other_parts(listing: Listing, plan: Sequence[Sequence[Piece]], number: int) 
 
 
 def listed(records: Sequence[Original]) -> tuple[Listed, ...]:
-    """The front matter's facts of each record (hashed, gathered or recompressed)."""
-    return tuple(Listed(r.sha256, r.pages, r.original_pages, r.recompressed) for r in records)
+    """The front matter's facts of each record (hashed, or gathered and maybe
+    recompressed)."""
+    return tuple(
+        Listed(
+            r.sha256,
+            r.pages,
+            r.original_pages,
+            r.recompressed if isinstance(r, GatheredRecord) else None,
+        )
+        for r in records
+    )

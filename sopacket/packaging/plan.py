@@ -54,13 +54,15 @@ class Plan:
     def tighter(self, over: int) -> Plan:
         """Planned again with less room, a volume having come out ``over`` bytes over."""
         assert self.budget is not None
-        tighter = dataclasses.replace(
+        room = self.room - (over + max(self.budget.bytes // 100, 20_000))
+        last_resort = self.last_resort - (over + 10_000)
+        return dataclasses.replace(
             self,
-            room=self.room - (over + max(self.budget.bytes // 100, 20_000)),
-            last_resort=self.last_resort - (over + 10_000),
+            volumes=_cut(self.records, self.budget, self.costs, room, last_resort),
+            room=room,
+            last_resort=last_resort,
             over_budget=True,
         )
-        return dataclasses.replace(tighter, volumes=_cut(tighter))
 
 
 def plan_packet(
@@ -90,17 +92,19 @@ def plan_packet(
         chosen = [n for n, r in enumerate(records) if r.recompressed]
         for n, new in zip(chosen, _page_costs([records[n] for n in chosen]), strict=True):
             costs[n] = new
-    plan = Plan(
-        (),
-        records,
-        budget,
-        tuple(tuple(c) for c in costs),
-        room=target - overhead,
-        last_resort=budget.bytes - len(first.front.pdf) - len(first.closing) - 20_000,
+    room = target - overhead
+    last_resort = budget.bytes - len(first.front.pdf) - len(first.closing) - 20_000
+    frozen = tuple(tuple(c) for c in costs)
+    return Plan(
+        volumes=_cut(records, budget, frozen, room, last_resort),
+        records=records,
+        budget=budget,
+        costs=frozen,
+        room=room,
+        last_resort=last_resort,
         size_before=size_before,
         over_budget=size_before > target,
     )
-    return dataclasses.replace(plan, volumes=_cut(plan))
 
 
 def _page_costs(records: Sequence[GatheredRecord]) -> list[list[PageCost]]:
@@ -118,21 +122,25 @@ def _page_costs(records: Sequence[GatheredRecord]) -> list[list[PageCost]]:
     return out
 
 
-def _cut(plan: Plan) -> tuple[tuple[Piece, ...], ...]:
+def _cut(
+    records: Sequence[GatheredRecord],
+    budget: Budget,
+    costs: Sequence[Sequence[PageCost]],
+    room: int,
+    last_resort: int,
+) -> tuple[tuple[Piece, ...], ...]:
     """The volumes, each within the room; a page larger than the room is tried with the
     last-resort room (the written file is measured); one larger than that is an error."""
     from .fit import TooLargePage, plan_volumes, show_size
 
-    budget = plan.budget
-    assert budget is not None
-    costs = [list(c) for c in plan.costs]
+    pages = [list(c) for c in costs]
     try:
         try:
-            volumes = plan_volumes(costs, max(plan.room, 1))
+            volumes = plan_volumes(pages, max(room, 1))
         except TooLargePage:
-            volumes = plan_volumes(costs, max(plan.last_resort, 1))
+            volumes = plan_volumes(pages, max(last_resort, 1))
     except TooLargePage as exc:
-        record = plan.records[exc.record]
+        record = records[exc.record]
         fix = (
             "Scan or export that page again at a lower resolution (200 dpi is enough), or "
             "allow a larger size."

@@ -57,6 +57,10 @@ class Written:
     """The plan the volumes were written to (its records: as they went in)."""
 
     @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(v.output for v in self.volumes)
+
+    @property
     def deduplicated(self) -> tuple[int, int]:
         return (
             sum(v.deduplicated[0] for v in self.volumes),
@@ -92,9 +96,9 @@ def write_volumes(
     common = _Common(
         dataclasses.replace(listing, records=listed(plan.records)), about, fonts, secret, progress
     )
-    single: Drawn | None = first
-    if plan.recompressed:  # the records index tells the reviewer which were recompressed
-        single = None
+    # An uncut packet's front matter is drawn again if records were recompressed: its
+    # records index tells the reviewer which.
+    single = None if plan.recompressed else first
     for _attempt in range(ATTEMPTS):
         names = volume_paths(output, len(plan.volumes))
         require_free(names, force)

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RecordError
 from ..packetfile.model import Record
@@ -22,6 +22,9 @@ from ..progress import Progress
 from .access import RecordAccess
 from .inspect import RecordInfo
 from .recompress import Recompressed
+
+if TYPE_CHECKING:
+    from .sanitise import CleanRecord
 
 
 def record_error(entry: Record, what: str, fix: str, index: int) -> RecordError:
@@ -64,8 +67,6 @@ class Original:
     """Bytes of the original file."""
     pages: int
     """Pages it gives the packet (its selection)."""
-    recompressed: Recompressed | None = None
-    """Always None: nothing is recompressed before the records are gathered."""
 
     @property
     def original_pages(self) -> int:
@@ -75,7 +76,7 @@ class Original:
 @dataclass(frozen=True)
 class GatheredRecord(Original):
     """One record, made safe: the cleaned PDF of its selected pages, and what was done to
-    it. ``recompressed``: how its images were made smaller to fit a size limit."""
+    it."""
 
     pdf: bytes = b""
     outline: tuple[Any, ...] = ()
@@ -86,10 +87,12 @@ class GatheredRecord(Original):
     repaired: bool = False
     shrinkable: int = 0
     """Images larger than needed for reading (surveyed when recompression is allowed)."""
+    recompressed: Recompressed | None = None
+    """How its images were made smaller to fit a size limit (then ``pdf`` is the result)."""
 
     @classmethod
-    def cleaned(cls, original: Original, outcome: Any) -> GatheredRecord:
-        """``original`` with what cleaning it gave (a sanitise.CleanRecord)."""
+    def cleaned(cls, original: Original, outcome: CleanRecord) -> GatheredRecord:
+        """``original`` with what cleaning it gave."""
         return cls(
             **{f.name: getattr(original, f.name) for f in dataclasses.fields(Original)},
             pdf=outcome.pdf,
@@ -220,8 +223,8 @@ def _error(original: Original, what: str, fix: str) -> RecordError:
     return record_error(original.entry, what, fix, original.index)
 
 
-def _check(original: Original, outcome: Any) -> None:
-    """The cleaned record (a sanitise.CleanRecord) is the file that was hashed and
+def _check(original: Original, outcome: CleanRecord) -> None:
+    """The cleaned record is the file that was hashed and
     inspected, with the pages expected."""
     if outcome.problem is not None:
         raise _error(original, f"cannot be used: {outcome.problem}", outcome.fix)
@@ -243,7 +246,7 @@ def _check(original: Original, outcome: Any) -> None:
         )
 
 
-def _what_was_done(entry: Record, outcome: Any) -> list[str]:
+def _what_was_done(entry: Record, outcome: CleanRecord) -> list[str]:
     """Say what was done to a record: never degrade or drop anything silently."""
     name = f"\u201c{entry.title}\u201d"
     warnings = []
@@ -262,7 +265,7 @@ def _what_was_done(entry: Record, outcome: Any) -> list[str]:
     return warnings
 
 
-def _join(items: list[str]) -> str:
+def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
