@@ -21,10 +21,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checking.check import check_loaded
-from .checking.checklist import CheckReport
 from .errors import NotReadyError
 from .options import BuildOptions
 from .packaging.destination import choose_output, earlier_parts, remove_stale_outputs
@@ -33,11 +32,14 @@ from .packaging.front import Listing, draw_front, listed
 from .packaging.manifest import About
 from .packaging.plan import plan_packet
 from .packaging.volumes import Written, write_volumes
-from .packetfile.validation import LoadedPacket
 from .progress import NullProgress, Progress
 from .records.gather import Cleaning, Original, require_usable, start_cleaning
 from .records.recompress import Recompressed
-from .render.fonts import FontSet
+
+if TYPE_CHECKING:  # types only: loaded where used (the models by the check, as it reads)
+    from .checking.checklist import CheckReport
+    from .packetfile.validation import LoadedPacket
+    from .render.fonts import FontSet
 
 __all__ = ["BuildOptions", "BuildResult", "RecordSummary", "Volume", "build", "build_settings"]
 __all__ += ["earlier_parts"]  # batch finds a packet's earlier parts with it

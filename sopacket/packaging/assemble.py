@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..packetfile.model import Patient
 from ..progress import Progress
 from ..records.gather import GatheredRecord
-from ..render.fonts import FontSet
 from .fit import Piece
 from .front import Drawn, piece_title
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: each loads where it is used
+    from ..packetfile.model import Patient
     from ..render.compose import FrontMatter
+    from ..render.fonts import FontSet
 
 
 class Document:

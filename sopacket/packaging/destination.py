@@ -9,11 +9,13 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import OutputError, UsageError
 from ..output import Pending
-from ..packetfile.validation import LoadedPacket
+
+if TYPE_CHECKING:  # types only: each loads where it is used
+    from ..packetfile.validation import LoadedPacket
 
 
 def default_output(lp: LoadedPacket, today: dt.date) -> Path:

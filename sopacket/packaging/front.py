@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..packetfile.model import Packet
 from ..records.gather import GatheredRecord, Original
 from ..records.recompress import Recompressed
-from ..render.fonts import FontSet
 from .fit import Piece, ranges
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: each loads where it is used
+    from ..packetfile.model import Packet
     from ..render.compose import FrontMatter
+    from ..render.fonts import FontSet
 
 
 @dataclass(frozen=True)

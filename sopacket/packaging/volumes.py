@@ -15,13 +15,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import OutputError
 from ..output import Pending
 from ..progress import Progress
 from ..records.isolate import ChildFailed, Limits, Pool
-from ..render.fonts import FontSet
 from . import encrypt
 from .assemble import Document, add_outline_and_links, assemble, stamp_pages
 from .destination import publish_all, require_free, volume_paths
@@ -29,6 +28,9 @@ from .fit import Piece
 from .front import Drawn, Listing, draw_front, listed
 from .manifest import About, Cut, attach_manifest, manifest
 from .plan import Plan
+
+if TYPE_CHECKING:  # types only: each loads where it is used
+    from ..render.fonts import FontSet
 
 ATTEMPTS = 5
 """Plans tried before giving up on a limit the volumes keep coming out over."""

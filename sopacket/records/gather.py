@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RecordError
-from ..packetfile.model import Record
-from ..packetfile.validation import LoadedPacket
 from ..progress import Progress
 from .access import RecordAccess
 from .inspect import RecordInfo
 from .recompress import Recompressed
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: each loads where it is used
+    from ..packetfile.model import Record
+    from ..packetfile.validation import LoadedPacket
     from .sanitise import CleanRecord
 
 
