@@ -198,9 +198,7 @@ def stamp_pages(
             extend_and_stamp(pdf, page, band_page, band.rotation)
         except (ValueError, TypeError, pikepdf.PdfError):
             # Record pages were checked when cleaned; this is a last line of defence.
-            placed = next(
-                (p for p in layout.placed if p.start <= n < p.start + p.piece.count), None
-            )
+            placed = _holding(layout, n)
             if placed is None:  # sopacket's own pages: a bug, reported as one
                 raise
             raise placed.record.error(
