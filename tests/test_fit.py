@@ -274,9 +274,9 @@ def test_no_recompress_only_splits_and_cuts_a_large_record(
 def test_a_failure_in_a_later_part_leaves_no_part(
     heavy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sopacket.build
+    import sopacket.packaging.encrypt
 
-    real = sopacket.build.encrypt_to
+    real = sopacket.packaging.encrypt.encrypt_to
     calls = []
 
     def fail_second(*args: Any) -> int:
@@ -285,7 +285,7 @@ def test_a_failure_in_a_later_part_leaves_no_part(
             raise OSError(28, "No space left on device")
         return real(*args)
 
-    monkeypatch.setattr(sopacket.build, "encrypt_to", fail_second)
+    monkeypatch.setattr(sopacket.packaging.encrypt, "encrypt_to", fail_second)
     code, _, stderr = build(heavy, tmp_path / "f.pdf", "--max-size", "6MB", "--no-recompress")
     assert (code, len(calls)) == (ExitCode.OUTPUT_ERROR, 2), stderr
     assert "No space left on device" in stderr and "Traceback" not in stderr

@@ -339,12 +339,12 @@ def test_password_never_leaks_into_output_or_tracebacks(
         for p in example.parent.rglob("*")
         if p.is_file() and p.suffix != ".pdf" and STRONG.encode() in p.read_bytes()
     ]
-    import sopacket.build
+    import sopacket.packaging.encrypt
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sopacket.build, "encrypt_to", boom)
+    monkeypatch.setattr(sopacket.packaging.encrypt, "encrypt_to", boom)
     failed = runner.invoke(
         app,
         ["-v", "build", str(example), "--password-stdin", "-o", str(example.parent / "x.pdf")],

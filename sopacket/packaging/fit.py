@@ -168,9 +168,6 @@ def forecast(report: Any, limit: Budget) -> dict[str, Any]:
     }
 
 
-# --- recompressing a record's images (runs in a child process) --------------------------
-
-
 # --- sizes and duplicates in the parent ---------------------------------------------------
 
 _OVERHEAD_PER_OBJECT = 24
