@@ -444,17 +444,13 @@ def _not_ready(missing: tuple[str, ...], urgent: bool, built: bool) -> list[str]
 
 def _notes(result: Any) -> list[str]:
     """What the build said about its records, by number and file, not by title."""
+    from .records.notes import report_note
+
     notes = []
     for n, rec in enumerate(result.records, 1):
-        said = []
-        if rec.repaired:
-            said.append("was damaged and has been repaired")
-        if rec.removed:
-            said.append("had its " + ", ".join(rec.removed) + " left out")
-        if rec.flattened_fields:
-            said.append(f"had {rec.flattened_fields} form field(s) turned into plain text")
-        if said:
-            notes.append(f"record {n} ({rec.file}) " + " and ".join(said))
+        note = report_note(n, rec.file, rec)
+        if note:
+            notes.append(note)
     shrunk = [n for n, rec in enumerate(result.records, 1) if rec.recompressed]
     if shrunk:
         notes.append(

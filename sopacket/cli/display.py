@@ -246,6 +246,7 @@ def build_summary(result: Any, console: Console = err) -> None:
 
 def fit_report(result: Any, console: Console = err) -> None:
     from ..packaging.fit import show_size
+    from ..records.notes import recompression
 
     done = []
     dropped, saved = result.deduplicated
@@ -259,20 +260,8 @@ def fit_report(result: Any, console: Console = err) -> None:
         shrunk = r.recompressed
         if shrunk is None:
             continue
-        what = []
-        if shrunk.downsampled:
-            what.append(
-                f"{shrunk.downsampled} image{'s' if shrunk.downsampled != 1 else ''} "
-                f"stored at {shrunk.dpi} dpi as JPEG quality {shrunk.quality} (up to "
-                f"{shrunk.largest_dpi} dpi before)"
-            )
-        if shrunk.bilevel:
-            what.append(
-                f"{shrunk.bilevel} black-and-white scan{'s' if shrunk.bilevel != 1 else ''} "
-                "stored with a better lossless encoding (every pixel kept)"
-            )
         done.append(
-            f"record {n}, \u201c{r.title}\u201d: {'; '.join(what)}: "
+            f"record {n}, \u201c{r.title}\u201d: {recompression(shrunk)}: "
             f"{show_size(shrunk.before)} \u2192 {show_size(shrunk.after)}"
         )
     for n, r in enumerate(result.records, 1):

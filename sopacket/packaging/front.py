@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..records.gather import GatheredRecord, Original
+from ..records.notes import index_note
 from ..records.recompress import Recompressed
 from .fit import Piece, ranges
 
@@ -92,7 +93,7 @@ def draw_front(
                 selection=r.pages,
                 original_pages=facts.original_pages,
                 number=piece.record + 1,
-                note=_join_notes(_piece_note(piece, plan), _shrink_note(facts.recompressed)),
+                note=_join_notes(_piece_note(piece, plan), index_note(facts.recompressed)),
             )
         )
     part = None
@@ -139,20 +140,6 @@ def _piece_note(piece: Piece, plan: Sequence[Sequence[Piece]]) -> str | None:
         if p.record == piece.record
     ]
     return "Cut across files to fit the upload size limit: " + "; ".join(where) + "."
-
-
-def _shrink_note(shrunk: Recompressed | None) -> str | None:
-    """For the records index: a record whose images were recompressed to fit, said plainly
-    to the reviewer (the original file is unchanged and can be asked for)."""
-    if shrunk is None or not shrunk.downsampled:
-        return None  # black-and-white pages re-encoded without loss: nothing to tell
-    n = shrunk.downsampled
-    return (
-        f"To fit the upload size limit, {n} image{'s' if n != 1 else ''} in this record "
-        f"{'were' if n != 1 else 'was'} stored at {shrunk.dpi} dpi (up to "
-        f"{shrunk.largest_dpi} dpi in the original file, which the patient can send if finer "
-        "detail matters)."
-    )
 
 
 def _join_notes(*notes: str | None) -> str | None:

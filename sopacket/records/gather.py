@@ -19,6 +19,7 @@ from ..errors import RecordError
 from ..progress import Progress
 from .access import RecordAccess
 from .inspect import RecordInfo
+from .notes import cleaning_warnings
 from .recompress import Recompressed
 
 if TYPE_CHECKING:  # types only: each loads where it is used
@@ -172,7 +173,7 @@ class Cleaning:
                 )
             _check(original, outcome)
             records.append(GatheredRecord.cleaned(original, outcome))
-            warnings += _what_was_done(original.entry, outcome)
+            warnings += cleaning_warnings(original.entry.title, outcome)
             progress.advance()
         return Gathered(tuple(records), tuple(warnings))
 
@@ -244,29 +245,6 @@ def _check(original: Original, outcome: CleanRecord) -> None:
             "disagree on its pages)",
             "Open it and save or print it to a new PDF, then build again.",
         )
-
-
-def _what_was_done(entry: Record, outcome: CleanRecord) -> list[str]:
-    """Say what was done to a record: never degrade or drop anything silently."""
-    name = f"\u201c{entry.title}\u201d"
-    warnings = []
-    if outcome.repaired:
-        warnings.append(f"{name} was damaged and has been repaired; check its pages in the packet.")
-    done = []
-    if outcome.removed:
-        done.append("left out its " + _join(outcome.removed))
-    if outcome.flattened_fields:
-        n = outcome.flattened_fields
-        done.append(f"turned {n} form field{'s' if n != 1 else ''} into plain text on the page")
-    if done:
-        warnings.append(
-            f"{name}: for safety, sopacket {' and '.join(done)}. Its pages are all there."
-        )
-    return warnings
-
-
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _size(path: Path) -> int:
