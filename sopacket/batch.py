@@ -292,7 +292,7 @@ def plan(
 
 def _outputs(output: Path) -> list[Path]:
     """The files an earlier build of this packet wrote: the output, or its parts."""
-    from .build import earlier_parts
+    from .packaging.destination import earlier_parts
 
     if output.exists():
         return [output]
@@ -363,7 +363,7 @@ def _build_options(options: BatchOptions, output: Path | None = None) -> BuildOp
 
 def _settings(options: BatchOptions) -> dict[str, Any]:
     """The options a packet is built with, as its manifest records them."""
-    from .build import build_settings
+    from .options import build_settings
 
     return build_settings(_build_options(options))
 

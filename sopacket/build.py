@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checking.check import check_loaded
-from .errors import NotReadyError
-from .options import BuildOptions
-from .packaging.destination import choose_output, earlier_parts, remove_stale_outputs
+from .checking.check import check_loaded, require_ready
+from .options import BuildOptions, build_settings
+from .packaging.destination import choose_output, remove_stale_outputs
 from .packaging.fit import Budget
 from .packaging.front import Listing, draw_front, listed
 from .packaging.manifest import About
@@ -41,8 +40,7 @@ if TYPE_CHECKING:  # types only: loaded where used (the models by the check, as 
     from .packetfile.validation import LoadedPacket
     from .render.fonts import FontSet
 
-__all__ = ["BuildOptions", "BuildResult", "RecordSummary", "Volume", "build", "build_settings"]
-__all__ += ["earlier_parts"]  # batch finds a packet's earlier parts with it
+__all__ = ["BuildOptions", "BuildResult", "RecordSummary", "Volume", "build"]
 
 PasswordSource = str | Callable[[str], str]
 """A password, or a function given the packet id that returns one (asked only once the
@@ -62,7 +60,7 @@ def build(
         packet, options.checklist, access=options.access, fallback=options.fallback_checklist
     )
     require_usable(lp.packet.records, report.records)
-    require_ready(report, options)
+    require_ready(report, allow_incomplete=options.allow_incomplete)
     output = choose_output(
         lp, options.output, options.today, force=options.force, cut=options.budget is not None
     )
@@ -84,35 +82,6 @@ def build(
 
 
 # --- what the story needs from the options and the check ----------------------------------
-
-
-def require_ready(report: CheckReport, options: BuildOptions) -> None:
-    """The checklist's required items are done (or the build is asked to go on anyway)."""
-    if report.ready or options.allow_incomplete:
-        return
-    missing = "".join(f"\n  - {i.title}" for i in report.blocking())
-    error = NotReadyError(
-        f"the packet is not ready yet. Still to do:{missing}",
-        "Run `sopacket check` to see how to fix each one, or build anyway with "
-        "--allow-incomplete (the cover then lists what is missing).",
-    )
-    error.missing = tuple(i.title for i in report.blocking())
-    error.urgent = bool(report.urgent_symptoms)
-    raise error
-
-
-def build_settings(options: BuildOptions) -> dict[str, Any]:
-    """The options that shape a packet's content (kept in its manifest: a batch rebuilds a
-    packet whose options changed)."""
-    return {
-        "paper": options.paper,
-        "checklist": options.checklist,
-        "fallback_checklist": options.fallback_checklist,
-        "clinic": options.clinic,
-        "allow_incomplete": options.allow_incomplete,
-        "max_bytes": options.budget.bytes if options.budget else None,
-        "recompress": options.budget.recompress if options.budget else None,
-    }
 
 
 def _start_cleaning(lp: LoadedPacket, report: CheckReport, options: BuildOptions) -> Cleaning:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import UsageError
 from .packaging.fit import Budget
@@ -105,3 +105,17 @@ def records_folder(records: Path | None) -> Path | None:
     if records is not None and not records.is_dir():
         raise UsageError(f"--records {records} is not a folder.", "Name the records folder.")
     return records
+
+
+def build_settings(options: BuildOptions) -> dict[str, Any]:
+    """The options that shape a packet's content (kept in its manifest: a batch rebuilds a
+    packet whose options changed)."""
+    return {
+        "paper": options.paper,
+        "checklist": options.checklist,
+        "fallback_checklist": options.fallback_checklist,
+        "clinic": options.clinic,
+        "allow_incomplete": options.allow_incomplete,
+        "max_bytes": options.budget.bytes if options.budget else None,
+        "recompress": options.budget.recompress if options.budget else None,
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import NotReadyError
 from ..files import resolve_file
 from ..packetfile import loader
 from ..records.access import RecordAccess, record_secrets
@@ -98,3 +99,18 @@ def raw_record_entries(source: loader.Source) -> list[Entry]:
             )
         )
     return entries
+
+
+def require_ready(report: CheckReport, *, allow_incomplete: bool = False) -> None:
+    """The checklist's required items are done (or the build is asked to go on anyway)."""
+    if report.ready or allow_incomplete:
+        return
+    missing = "".join(f"\n  - {i.title}" for i in report.blocking())
+    error = NotReadyError(
+        f"the packet is not ready yet. Still to do:{missing}",
+        "Run `sopacket check` to see how to fix each one, or build anyway with "
+        "--allow-incomplete (the cover then lists what is missing).",
+    )
+    error.missing = tuple(i.title for i in report.blocking())
+    error.urgent = bool(report.urgent_symptoms)
+    raise error

@@ -29,7 +29,7 @@ class About:
     prepared: dt.date
     ready: bool
     settings: dict[str, Any]
-    """The options that shape the packet's content (see ``build.build_settings``)."""
+    """The options that shape the packet's content (see ``options.build_settings``)."""
     packet: dict[str, Any]
     """The packet file's content."""
 
