@@ -44,7 +44,7 @@ class BuildOptions:
     who to ask for a protected record's password (see :class:`RecordAccess`)."""
     budget: Budget | None = None
     """The size every output file must fit (``--max-size``/``--fit``); see
-    :mod:`sopacket.fit`. Over it, images are recompressed (unless forbidden) and the
+    :mod:`sopacket.packaging.fit`. Over it, images are recompressed (unless forbidden) and the
     packet is cut into volumes ``NAME-part-K-of-N.pdf``."""
 
 

@@ -1,4 +1,4 @@
-"""Load a packet file into a validated :class:`~sopacket.model.Packet`.
+"""Load a packet file into a validated :class:`~sopacket.packetfile.model.Packet`.
 
 This joins the loader (YAML with positions) and the model (the format), and turns every
 validation error into a :class:`~sopacket.errors.Problem` a person can act on:

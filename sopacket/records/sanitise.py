@@ -1,7 +1,7 @@
 """Make one record safe to pass on: only its pages, nothing that runs, nothing hidden.
 
 This runs in a child process with a memory cap and a time limit (see
-:mod:`sopacket.isolate`), one record per child, so a hostile or broken file costs one
+:mod:`sopacket.records.isolate`), one record per child, so a hostile or broken file costs one
 error message naming that record.
 
 A PDF record becomes a new PDF that holds only the selected pages, rebuilt from scratch:
@@ -22,7 +22,7 @@ A PDF record becomes a new PDF that holds only the selected pages, rebuilt from 
   held in memory (decompression bombs), images against a pixel limit.
 
 Image records become PDF pages here too (Pillow is capped at :data:`PIXEL_LIMIT`), with
-their metadata removed (see :mod:`sopacket.collect`).
+their metadata removed (see :mod:`sopacket.records.images`).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ class CleanRecord:
     sha256: str = ""
     """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
     shrinkable: int = 0
-    """With ``survey``: images larger than needed for reading (see sopacket.fit)."""
+    """With ``survey``: images larger than needed for reading (see sopacket.records.recompress)."""
 
     @property
     def problem(self) -> str | None:
