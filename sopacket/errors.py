@@ -60,6 +60,26 @@ class Refusal(Exception):
         return hash((type(self), self.problem, self.fix))
 
 
+class MayBeRefused:
+    """A value that may carry a :class:`Refusal` (a record inspected or cleaned): its
+    ``problem`` and ``fix`` read through it."""
+
+    refusal: Refusal | None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong, in plain words; None when it can be used."""
+        return self.refusal.problem if self.refusal is not None else None
+
+    @property
+    def fix(self) -> str:
+        return self.refusal.fix if self.refusal is not None else ""
+
+
 class SopacketError(Refusal):
     """Base class: a problem a user can fix, with a message saying how."""
 

@@ -1,15 +1,14 @@
 """The facts about where a command runs, found once per invocation and handed down.
 
-Whether stdin and stderr are terminals (a person to ask, a progress bar to draw), colour,
-width, -v and --config: the app's callback makes one :class:`Environment` and puts it on
+Whether stdin and stderr are terminals (a person to ask, a progress bar to draw), -v and
+--config: the app's callback makes one :class:`Environment` and puts it on
 the click context (``ctx.obj``); commands read it from there, never from ``isatty()``
-calls of their own (as httpie's ``context.py``).
+calls of their own (as httpie's ``context.py``). Colour and width are rich's: its two
+consoles, made once in :mod:`sopacket.cli.display`, honour NO_COLOR, TERM and COLUMNS.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +28,6 @@ class Environment:
     """Standard input is a terminal: a person can answer a prompt."""
     stderr_isatty: bool = False
     """Standard error is a terminal: a person sees progress and new passphrases."""
-    colour: bool = False
-    """Colour on stderr is wanted (a terminal, and no NO_COLOR or TERM=dumb)."""
-    width: int = 80
-    """Columns of the terminal."""
     verbose: bool = False
     """-v: show the traceback of an unexpected error."""
     config_path: Path | None = None
@@ -42,12 +37,9 @@ class Environment:
     def detect(cls, *, verbose: bool = False, config_path: Path | None = None) -> Environment:
         stdin_tty = _isatty(sys.stdin)
         stderr_tty = _isatty(sys.stderr)
-        plain = "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
         return cls(
             stdin_isatty=stdin_tty,
             stderr_isatty=stderr_tty,
-            colour=stderr_tty and not plain,
-            width=shutil.get_terminal_size().columns,
             verbose=verbose,
             config_path=config_path,
         )

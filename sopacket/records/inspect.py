@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Refusal
+from ..errors import MayBeRefused, Refusal
 from ..files import Unfit, read_guarded
 from ..packetfile.pages import page_ranges
 from .isolate import ChildFailed, GroupedPool, Limits
@@ -18,7 +18,7 @@ from .limits import MAX_RECORD_BYTES, limit_pillow, limit_pypdf, too_many_pixels
 
 
 @dataclass(frozen=True)
-class RecordInfo:
+class RecordInfo(MayBeRefused):
     """What a record file turned out to be."""
 
     path: Path
@@ -29,19 +29,6 @@ class RecordInfo:
     encrypted: bool = False
     refusal: Refusal | None = None
     """Why it cannot be used; None when it can."""
-
-    @property
-    def ok(self) -> bool:
-        return self.refusal is None
-
-    @property
-    def problem(self) -> str | None:
-        """What is wrong with it, in plain words; None when it can be used."""
-        return self.refusal.problem if self.refusal is not None else None
-
-    @property
-    def fix(self) -> str:
-        return self.refusal.fix if self.refusal is not None else ""
 
 
 def inspect(path: Path, pages: str | None = None, password: str | None = None) -> RecordInfo:

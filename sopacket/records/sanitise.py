@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Refusal
+from ..errors import MayBeRefused, Refusal
 from ..files import Unfit, read_guarded
 from .active import REMOVED
 from .limits import (  # one set of limits and refusals for check and for cleaning
@@ -140,7 +140,7 @@ _ACTIONS = {
 
 
 @dataclass
-class CleanRecord:
+class CleanRecord(MayBeRefused):
     """A record made safe: a PDF of its selected pages, and what was done to it."""
 
     pdf: bytes
@@ -161,15 +161,6 @@ class CleanRecord:
     """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
     shrinkable: int = 0
     """With ``survey``: images larger than needed for reading (see sopacket.records.recompress)."""
-
-    @property
-    def problem(self) -> str | None:
-        """What is wrong with the record, in plain words; None when it can be used."""
-        return self.refusal.problem if self.refusal is not None else None
-
-    @property
-    def fix(self) -> str:
-        return self.refusal.fix if self.refusal is not None else ""
 
 
 def _read_confined(path: Path, base_dir: Path | None) -> bytes:
