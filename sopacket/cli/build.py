@@ -94,11 +94,11 @@ def build(
     packet: PacketOrStdin,
     output: OutputOption = None,
     paper: PaperOption = None,
-    password_stdin: PasswordStdinOption = False,
-    password_file: PasswordFileOption = None,
-    use_keyring: KeyringOption = False,
-    generate_password: GenerateOption = False,
-    allow_weak_password: AllowWeakOption = False,
+    stdin: PasswordStdinOption = False,
+    pw_file: PasswordFileOption = None,
+    keyring: KeyringOption = False,
+    generate: GenerateOption = False,
+    weak: AllowWeakOption = False,
     allow_incomplete: AllowIncompleteOption = False,
     force: ForceOption = False,
     checklist: ChecklistOption = None,
@@ -129,10 +129,7 @@ def build(
     settings = env.settings()
     chosen_paper = options.paper_size(paper, settings.paper)
     limit = options.size_budget(max_size, fit, no_recompress, settings.presets)
-    policy = _password(
-        env, packet, password_stdin, password_file, use_keyring, generate_password,
-        allow_weak_password,
-    )  # fmt: skip
+    policy = _password(env, packet, stdin, pw_file, keyring, generate, weak)
     with live.progress(env, quiet or json_output) as bar:
         build_options = options.BuildOptions(
             output=output,
