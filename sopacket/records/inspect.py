@@ -150,11 +150,11 @@ Item = tuple[Path, "str | None"]
 
 
 class Inspection:
-    """Record files being inspected in child processes (a :class:`GroupedPool`: many
-    records to a child), in parallel with whatever the caller does next. If a child fails
-    (a file that exhausts memory or time, or crashes the parser), each of its records is
-    read again in a child of its own, so the message names the culprit. The time limit
-    is per record."""
+    """Record files being inspected in a child process (a :class:`GroupedPool` of one
+    group: every record in one child), in parallel with whatever the caller does next. If
+    that child fails (a file that exhausts memory or time, or crashes the parser), each
+    record is read again in a child of its own, so the message names the culprit. The
+    time limit is per record."""
 
     def __init__(
         self,
@@ -173,7 +173,10 @@ class Inspection:
         self._todo = [n for n in range(len(items)) if n not in self.known]
         calls = [(*items[n], self.secrets[n]) for n in self._todo]
         self._pool: GroupedPool[RecordInfo] | None = (
-            GroupedPool(inspect, calls, self.limits) if calls else None
+            # one group: inspecting is quick, and one child imports pypdf and Pillow once
+            GroupedPool(inspect, calls, self.limits, group_calls=len(calls), group_bytes=2**62)
+            if calls
+            else None
         )
 
     def result(self) -> list[RecordInfo]:
