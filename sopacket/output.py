@@ -60,9 +60,9 @@ def _unnamed_file(folder: Path, mode: int) -> int | None:
     return fd
 
 
-def _publish(fd: int, path: Path) -> None:
+def _publish(fd: int, path: Path, replace: bool) -> None:
     """Give the complete unnamed file its name: linked straight into place when the name
-    is free, else linked beside it and renamed over the old file."""
+    is free; else (``replace`` only) linked beside it and renamed over the old file."""
     # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N; a directory fd makes Python use
     # linkat (plain link() would try to link the /proc symlink itself).
     proc = os.open("/proc/self/fd", os.O_RDONLY)
@@ -71,7 +71,8 @@ def _publish(fd: int, path: Path) -> None:
             os.link(str(fd), path, src_dir_fd=proc, follow_symlinks=True)
             return
         except FileExistsError:
-            pass
+            if not replace:
+                raise taken_meanwhile(path) from None
         except OSError as exc:
             raise OutputError(
                 f"cannot write {path} ({exc.strerror}).",
@@ -80,7 +81,7 @@ def _publish(fd: int, path: Path) -> None:
         tmp = path.with_name(f".sopacket-{os.urandom(6).hex()}.tmp")
         try:
             os.link(str(fd), tmp, src_dir_fd=proc, follow_symlinks=True)
-            _replace(tmp, path)
+            _replace(tmp, path, replace=True)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -89,9 +90,29 @@ def _publish(fd: int, path: Path) -> None:
         os.close(proc)
 
 
-def _replace(tmp: str | Path, path: Path) -> None:
+def taken_meanwhile(path: Path) -> OutputError:
+    """The name was free when checked, and taken before the new file got it."""
+    return OutputError(
+        f"{path} was written by another build (or program) meanwhile, after this one "
+        "checked that the name was free; it was left as it is and nothing was written.",
+        "See which of the two you want: run again with --force to replace it, or with -o "
+        "to choose another name.",
+    )
+
+
+def _replace(tmp: str | Path, path: Path, *, replace: bool) -> None:
+    """Rename ``tmp`` to ``path``: over an existing file only with ``replace`` (without
+    it, a hard link that fails if the name is taken, then ``tmp`` is removed)."""
     try:
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path, follow_symlinks=False)
+        except FileExistsError:
+            raise taken_meanwhile(path) from None
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
     except OSError as exc:
         raise OutputError(
             f"cannot write {path} ({exc.strerror}).",
@@ -104,9 +125,10 @@ class Pending:
     :meth:`publish` to put it in place, or :meth:`discard` to leave nothing. Several can
     be held at once, to name a set of files only when every one of them is complete."""
 
-    def __init__(self, path: Path, mode: int = OWNER_ONLY) -> None:
+    def __init__(self, path: Path, mode: int = OWNER_ONLY, *, replace: bool = True) -> None:
         """A symbolic link is written through (its target is replaced); a folder, a device
-        or a pipe is refused rather than replaced."""
+        or a pipe is refused rather than replaced. Without ``replace``, a file given the
+        name meanwhile (by another build) is never replaced: :meth:`publish` fails."""
         try:
             self.path = path.resolve()
             st = self.path.stat() if self.path.exists() else None
@@ -135,6 +157,7 @@ class Pending:
                 ) from None
         self.file: IO[bytes] = os.fdopen(fd, "w+b")
         self._mode = mode
+        self._replace = replace
 
     def publish(self) -> None:
         if self.file.closed:
@@ -143,12 +166,12 @@ class Pending:
         os.fsync(self.file.fileno())
         try:
             if self._tmp is None:
-                _publish(self.file.fileno(), self.path)
+                _publish(self.file.fileno(), self.path, self._replace)
             else:
                 with contextlib.suppress(OSError):
                     os.chmod(self._tmp, self._mode)
-                _replace(self._tmp, self.path)
-                self._tmp = None
+                _replace(self._tmp, self.path, replace=self._replace)
+                self._tmp = None  # named (if that failed, discard() removes it)
         finally:
             self.file.close()
 

@@ -78,6 +78,8 @@ class _Common(NamedTuple):
     fonts: FontSet
     secret: str
     progress: Progress
+    force: bool
+    """An existing file may be replaced (else a name taken meanwhile fails the build)."""
 
 
 def write_volumes(
@@ -96,7 +98,12 @@ def write_volumes(
     and name them all at ``output`` (numbered parts when cut) only once every one fits.
     ``first``: the front matter of the uncut packet, drawn from ``listing`` already."""
     common = _Common(
-        dataclasses.replace(listing, records=listed(plan.records)), about, fonts, secret, progress
+        dataclasses.replace(listing, records=listed(plan.records)),
+        about,
+        fonts,
+        secret,
+        progress,
+        force,
     )
     # An uncut packet's front matter is drawn again if records were recompressed: its
     # records index tells the reviewer which.
@@ -180,7 +187,7 @@ def _write_volume(
         pages = len(doc.pdf.pages)
         attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
-        pending = Pending(name)
+        pending = Pending(name, replace=common.force)
         try:
             size = encrypt.encrypt_to(doc.pdf, common.secret, pending.file)
         except BaseException:

@@ -1,0 +1,99 @@
+"""Issue 13, output findings: two builds racing for one name, links planted at output
+names, terminal escape sequences in what the CLI prints. Each test performs the attack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sopacket import output
+from sopacket.errors import ExitCode, OutputError
+from sopacket.output import Pending
+from sopacket.packaging.destination import publish_all
+
+from .test_build import build
+
+# --- 13: a name taken by another build meanwhile is never replaced without --force -------
+
+
+@pytest.fixture(params=["unnamed", "named"])
+def temporary(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of writing: an unnamed file (O_TMPFILE), and a named temporary file."""
+    if request.param == "named":
+        monkeypatch.setattr(output, "_unnamed_file", lambda folder, mode: None)
+    return str(request.param)
+
+
+def test_a_name_taken_meanwhile_is_not_replaced(tmp_path: Path, temporary: str) -> None:
+    path = tmp_path / "same.pdf"
+    pending = Pending(path, replace=False)
+    pending.file.write(b"second build")
+    path.write_bytes(b"first build")  # the other build is named first
+    with pytest.raises(OutputError, match=r"another build.*meanwhile") as caught:
+        pending.publish()
+    pending.discard()
+    assert "--force" in caught.value.fix
+    assert path.read_bytes() == b"first build"
+    assert [p.name for p in tmp_path.iterdir()] == ["same.pdf"]
+
+
+def test_with_replace_the_name_taken_meanwhile_is_replaced(tmp_path: Path, temporary: str) -> None:
+    path = tmp_path / "same.pdf"
+    pending = Pending(path, replace=True)
+    pending.file.write(b"second build")
+    path.write_bytes(b"first build")
+    pending.publish()
+    pending.discard()
+    assert path.read_bytes() == b"second build"
+    assert [p.name for p in tmp_path.iterdir()] == ["same.pdf"]
+
+
+def test_parts_are_all_named_or_none_when_one_name_is_taken(tmp_path: Path) -> None:
+    names = [tmp_path / f"p-part-{k}-of-3.pdf" for k in (1, 2, 3)]
+    pending = [Pending(name, replace=False) for name in names]
+    for p in pending:
+        p.file.write(b"new")
+    names[1].write_bytes(b"other build")
+    with pytest.raises(OutputError, match="meanwhile"):
+        publish_all(pending)
+    for p in pending:
+        p.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p-part-2-of-3.pdf"]
+    assert names[1].read_bytes() == b"other build"
+
+
+def _race(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another build names the output just before this one does."""
+    publish = Pending.publish
+
+    def racing(self: Pending) -> None:
+        self.path.write_bytes(b"%PDF-1.7 the other build's packet")
+        publish(self)
+
+    monkeypatch.setattr(Pending, "publish", racing)
+
+
+def test_two_builds_to_one_name_the_second_fails(
+    runner: CliRunner, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = example.parent / "same.pdf"
+    _race(monkeypatch)
+    result = build(runner, example, "-o", str(out))
+    assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
+    assert "was written by another build" in result.stderr and "--force" in result.stderr
+    assert out.read_bytes() == b"%PDF-1.7 the other build's packet"
+    assert not list(example.parent.glob(".sopacket-*"))
+    assert [p.name for p in example.parent.glob("*.pdf")] == ["same.pdf"]
+
+
+def test_two_builds_to_one_name_with_force_the_second_replaces(
+    runner: CliRunner, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = example.parent / "same.pdf"
+    _race(monkeypatch)
+    result = build(runner, example, "-o", str(out), "--force")
+    assert result.exit_code == 0, result.output
+    assert b"the other build" not in out.read_bytes()
+    assert not list(example.parent.glob(".sopacket-*"))
