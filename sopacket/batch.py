@@ -311,6 +311,8 @@ def _up_to_date(
     (dates alone would miss a record replaced by an older copy). A packet in parts: every
     part is there, of the same build."""
     output = files[0]
+    if any(f.is_symlink() for f in files):
+        return False  # never read nor written through a link: the build refuses it
     try:
         if any(inputs[0].stat().st_mtime >= f.stat().st_mtime for f in files):
             return False
@@ -641,7 +643,12 @@ def _settle_stopped(
 
     out = _outputs(item.output)[0] if item.output is not None else None
     try:
-        written = out is not None and out.stat().st_mtime >= started and opens(out, secret)
+        written = (
+            out is not None
+            and not out.is_symlink()
+            and out.stat().st_mtime >= started
+            and opens(out, secret)
+        )
     except OSError:
         written = False
     if written and keep_password is not None:

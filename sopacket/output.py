@@ -125,24 +125,25 @@ class Pending:
     :meth:`publish` to put it in place, or :meth:`discard` to leave nothing. Several can
     be held at once, to name a set of files only when every one of them is complete."""
 
-    def __init__(self, path: Path, mode: int = OWNER_ONLY, *, replace: bool = True) -> None:
-        """A symbolic link is written through (its target is replaced); a folder, a device
-        or a pipe is refused rather than replaced. Without ``replace``, a file given the
-        name meanwhile (by another build) is never replaced: :meth:`publish` fails."""
+    def __init__(
+        self, path: Path, mode: int = OWNER_ONLY, *, replace: bool = True, follow: bool = True
+    ) -> None:
+        """A folder, a device or a pipe is refused rather than replaced. A symbolic link is
+        written through (its target is replaced) with ``follow``; without it, a link at
+        ``path`` is refused (what it points to is never touched). Without ``replace``, a
+        file given the name meanwhile (by another build) is never replaced: :meth:`publish`
+        fails."""
         try:
-            self.path = path.resolve()
-            st = self.path.stat() if self.path.exists() else None
+            self.path = path.resolve() if follow else path.parent.resolve() / path.name
+            st = os.lstat(self.path) if os.path.lexists(self.path) else None
         except (OSError, RuntimeError) as exc:
             raise OutputError(
                 f"cannot write {path} ({getattr(exc, 'strerror', exc)}).",
                 "Choose another file name.",
             ) from None
         if st is not None and not stat.S_ISREG(st.st_mode):
-            what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise OutputError(
-                f"{self.path} is {what}; sopacket will not replace it.",
-                "Give the name of a file to write.",
-            )
+            raise not_a_file(self.path, st.st_mode)
+        self._follow = follow
         self._tmp: str | None = None
         fd = _unnamed_file(self.path.parent, mode)
         if fd is None:
@@ -165,6 +166,8 @@ class Pending:
         self.file.flush()
         os.fsync(self.file.fileno())
         try:
+            if not self._follow and os.path.islink(self.path):  # planted since __init__
+                raise not_a_file(self.path, stat.S_IFLNK)
             if self._tmp is None:
                 _publish(self.file.fileno(), self.path, self._replace)
             else:
@@ -183,6 +186,20 @@ class Pending:
             with contextlib.suppress(OSError):
                 os.unlink(self._tmp)
             self._tmp = None
+
+
+def not_a_file(path: Path, mode: int) -> OutputError:
+    """Refusing to replace what is at ``path`` (mode: its ``lstat``), which is not a file."""
+    if stat.S_ISLNK(mode):
+        return OutputError(
+            f"{path} is a symbolic link; sopacket does not write through a link at an output "
+            "name, so that the file it points to is never replaced.",
+            "Remove the link, or choose another output name.",
+        )
+    what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+    return OutputError(
+        f"{path} is {what}; sopacket will not replace it.", "Give the name of a file to write."
+    )
 
 
 def write_bytes(path: Path, data: bytes, mode: int = OWNER_ONLY) -> None:

@@ -3,6 +3,7 @@ names, terminal escape sequences in what the CLI prints. Each test performs the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ from typer.testing import CliRunner
 from sopacket import output
 from sopacket.errors import ExitCode, OutputError
 from sopacket.output import Pending
-from sopacket.packaging.destination import publish_all
+from sopacket.packaging.destination import publish_all, require_free
 
+from .test_batch import complete_packet, run_batch
 from .test_build import build
+from .test_passwords import MemoryKeyring
+from .test_passwords import memory_keyring as memory_keyring
 
 # --- 13: a name taken by another build meanwhile is never replaced without --force -------
 
@@ -97,3 +101,71 @@ def test_two_builds_to_one_name_with_force_the_second_replaces(
     assert result.exit_code == 0, result.output
     assert b"the other build" not in out.read_bytes()
     assert not list(example.parent.glob(".sopacket-*"))
+
+
+# --- 14: a link at an output name is never written through, even with --force -------------
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    """A file outside the output folder, that a link at an output name will point to."""
+    target = tmp_path / "elsewhere" / "precious.txt"
+    target.parent.mkdir()
+    target.write_bytes(b"precious, not a packet")
+    return target
+
+
+def test_build_force_refuses_a_link_at_the_output(
+    runner: CliRunner, example: Path, planted: Path
+) -> None:
+    link = example.parent / "link.pdf"
+    link.symlink_to(planted)
+    result = build(runner, example, "-o", str(link), "--force")
+    assert result.exit_code == ExitCode.OUTPUT_ERROR, result.output
+    assert "link.pdf is a symbolic link" in " ".join(result.stderr.split())
+    assert planted.read_bytes() == b"precious, not a packet"
+    assert link.is_symlink() and not list(example.parent.glob(".sopacket-*"))
+
+
+def test_batch_force_refuses_a_link_planted_at_a_packet_name(
+    tmp_path: Path, planted: Path, memory_keyring: MemoryKeyring
+) -> None:
+    complete_packet(tmp_path / "in" / "p1", "lk-01")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lk-01.pdf").symlink_to(planted)
+    for force in (["--force"], []):
+        result = run_batch(
+            str(tmp_path / "in"), "-o", str(out), "--generate-password", "--json", *force
+        )
+        assert result.exit_code == 1, result.output
+        row = json.loads(result.stdout)["packets"][0]
+        assert row["status"] == "failed" and "is a symbolic link" in row["problems"][0]
+        assert planted.read_bytes() == b"precious, not a packet"
+        assert (out / "lk-01.pdf").is_symlink()
+        assert sorted(p.name for p in out.iterdir()) == ["lk-01.pdf"]
+
+
+def test_a_link_planted_after_the_check_is_not_written_through(
+    tmp_path: Path, planted: Path, temporary: str
+) -> None:
+    path = tmp_path / "out.pdf"
+    pending = Pending(path, replace=True, follow=False)
+    pending.file.write(b"packet")
+    path.symlink_to(planted)
+    with pytest.raises(OutputError, match="symbolic link"):
+        pending.publish()
+    pending.discard()
+    assert planted.read_bytes() == b"precious, not a packet" and path.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out.pdf"]
+
+
+def test_a_link_at_a_part_name_is_refused_even_with_force(tmp_path: Path, planted: Path) -> None:
+    names = [tmp_path / f"p-part-{k}-of-2.pdf" for k in (1, 2)]
+    names[1].symlink_to(planted)
+    for force in (True, False):
+        with pytest.raises(OutputError, match=r"p-part-2-of-2\.pdf is a symbolic link"):
+            require_free(names, force)
+    with pytest.raises(OutputError, match="symbolic link"):
+        Pending(names[1], replace=True, follow=False)
+    assert planted.read_bytes() == b"precious, not a packet"

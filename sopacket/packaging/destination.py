@@ -7,12 +7,13 @@ import contextlib
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import OutputError, UsageError
-from ..output import Pending
+from ..output import Pending, not_a_file
 
 if TYPE_CHECKING:  # types only: each loads where it is used
     from ..packetfile.validation import LoadedPacket
@@ -34,6 +35,8 @@ def choose_output(
     """Check where the packet will be written before any expensive work. ``cut``: it may
     be cut into volumes (a size limit is set), so earlier parts of that name count."""
     out = Path(output) if output else default_output(lp, today or dt.date.today())
+    if out.is_symlink():  # never written through, even with --force: see output.Pending
+        raise not_a_file(out, stat.S_IFLNK)
     if out.is_dir():
         raise OutputError(f"{out} is a folder.", f"Give a file name, e.g. -o {out}/packet.pdf.")
     resolved = out.resolve()
@@ -55,10 +58,6 @@ def choose_output(
         raise OutputError(
             f"parts of an earlier packet with this name are there ({earlier[0].name}...).",
             "Use --force to replace them, or -o to choose another name.",
-        )
-    if out.is_symlink() and not out.exists():
-        raise OutputError(
-            f"{out} is a link to a file that does not exist.", "Choose another output name."
         )
     if not resolved.parent.is_dir():
         raise OutputError(
@@ -91,9 +90,14 @@ def earlier_parts(output: Path) -> list[Path]:
 
 
 def require_free(names: Sequence[Path], force: bool) -> None:
-    """The parts' names are not taken (a single file was checked with the output)."""
+    """The parts' names are not taken (a single file was checked with the output), and
+    none is a symbolic link (even with force: a link is never written through)."""
+    if len(names) > 1:
+        links = [p for p in names if p.is_symlink()]
+        if links:
+            raise not_a_file(links[0], stat.S_IFLNK)
     if len(names) > 1 and not force:
-        taken = [p for p in names if p.exists()]
+        taken = [p for p in names if os.path.lexists(p)]
         if taken:
             raise OutputError(
                 f"{taken[0]} already exists.",

@@ -187,7 +187,7 @@ def _write_volume(
         pages = len(doc.pdf.pages)
         attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
-        pending = Pending(name, replace=common.force)
+        pending = Pending(name, replace=common.force, follow=False)
         try:
             size = encrypt.encrypt_to(doc.pdf, common.secret, pending.file)
         except BaseException:
