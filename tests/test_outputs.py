@@ -4,16 +4,19 @@ names, terminal escape sequences in what the CLI prints. Each test performs the 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sopacket import output
+from sopacket.cli import app
 from sopacket.errors import ExitCode, OutputError
 from sopacket.output import Pending
 from sopacket.packaging.destination import publish_all, require_free
 
+from .conftest import EXAMPLE
 from .test_batch import complete_packet, run_batch
 from .test_build import build
 from .test_passwords import MemoryKeyring
@@ -169,3 +172,100 @@ def test_a_link_at_a_part_name_is_refused_even_with_force(tmp_path: Path, plante
     with pytest.raises(OutputError, match="symbolic link"):
         Pending(names[1], replace=True, follow=False)
     assert planted.read_bytes() == b"precious, not a packet"
+
+
+# --- 16: escape sequences in the data never reach the terminal ----------------------------
+
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes "rm -rf ~" to the clipboard
+HIDE = "\x1b[8m"  # hides the text after it
+HOSTILE = (OSC52, HIDE, "\x9b31m", "\x1b")
+
+
+def _hostile_packet(folder: Path) -> Path:
+    """The example packet with escape sequences in the patient's name, a record's title
+    and a record's file name (that file missing)."""
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "packet.yaml"
+    text = path.read_text()
+    text = text.replace("name: Jane Doe", 'name: "Jane \\e]52;c;cm0gLXJmIH4=\\a Doe\\e[8m"', 1)
+    text = text.replace(
+        "title: Core biopsy pathology report",
+        'title: "Core biopsy\\e]52;c;cm0gLXJmIH4=\\a report \\e[8mhidden\\x9b31m"',
+    )
+    path.write_text(text)
+    return path
+
+
+def _no_escapes(text: str) -> None:
+    for sequence in HOSTILE:
+        assert sequence not in text
+
+
+def test_check_shows_escape_sequences_as_visible_marks(runner: CliRunner, tmp_path: Path) -> None:
+    packet = _hostile_packet(tmp_path / "p")
+    (packet.parent / "records" / "mammogram-report.pdf").rename(
+        packet.parent / "records" / f"mam{HIDE}mo{OSC52}.pdf"
+    )
+    text = packet.read_text().replace(
+        "file: records/mammogram-report.pdf",
+        'file: "records/mam\\e[8mmo\\e]52;c;cm0gLXJmIH4=\\a.pdf"',
+    )
+    packet.write_text(text)
+    result = runner.invoke(app, ["check", str(packet)])
+    assert result.exit_code == 0, result.output
+    _no_escapes(result.stdout + result.stderr)
+    assert "Core biopsy^[]52;c;cm0gLXJmIH4= report ^[[8mhidden<U+009B>31m" in result.stdout
+    # The file is missing: the problem names it, made visible too.
+    (packet.parent / "records" / f"mam{HIDE}mo{OSC52}.pdf").unlink()
+    missing = runner.invoke(app, ["check", str(packet)])
+    assert missing.exit_code == ExitCode.NOT_READY
+    _no_escapes(missing.stdout + missing.stderr)
+    assert "mam^[[8mmo^[]52;c;cm0gLXJmIH4=.pdf" in " ".join(missing.stdout.split())
+    # --json: the same text, JSON-escaped (C1 as well as C0 controls).
+    as_json = runner.invoke(app, ["check", "--json", str(packet)])
+    _no_escapes(as_json.stdout)
+    assert "\\u001b]52;c;" in as_json.stdout and "\\u009b31m" in as_json.stdout
+    assert any(f"biopsy{OSC52} report" in s for s in _strings(json.loads(as_json.stdout)))
+
+
+def _strings(data: object) -> list[str]:
+    """Every string in a JSON document."""
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_error_messages_and_build_summaries_show_them_visible(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    packet = _hostile_packet(tmp_path / "p")
+    missing = runner.invoke(app, ["check", str(tmp_path / f"no{OSC52}such{HIDE}.yaml")])
+    assert missing.exit_code != 0
+    _no_escapes(missing.stdout + missing.stderr)
+    bad = build(runner, packet, "-o", str(tmp_path / f"out{HIDE}.txt"))
+    assert bad.exit_code == ExitCode.INPUT_ERROR and "out^[[8m.txt" in bad.stderr
+    _no_escapes(bad.stdout + bad.stderr)
+    error = build(runner, packet, "--json", "-o", str(tmp_path / f"out{HIDE}.txt"))
+    _no_escapes(error.stdout)
+    assert json.loads(error.stdout)["error"]["type"] == "UsageError"
+    out = tmp_path / f"packet{HIDE}\x9b.pdf"
+    done = build(runner, packet, "-o", str(out))
+    assert done.exit_code == 0, done.output
+    _no_escapes(done.stdout + done.stderr)
+    assert done.stdout.strip().endswith("packet^[[8m<U+009B>.pdf") and out.is_file()
+
+
+def test_the_terminal_still_gets_colours_tabs_and_newlines() -> None:
+    from io import StringIO
+
+    from sopacket.cli import display
+
+    file = StringIO()
+    console = display._Console(file=file, force_terminal=True, width=80, highlight=False)
+    console.print(f"[red]red[/]\tname: Jane{OSC52}{HIDE}\nnext line")
+    shown = file.getvalue()
+    _no_escapes(shown.replace("\x1b[31m", "").replace("\x1b[0m", ""))
+    assert shown.startswith("\x1b[31mred\x1b[0m") and "\nnext line" in shown
+    assert "name: Jane^[]52;c;cm0gLXJmIH4=^[[8m" in shown and "\t" not in shown[:4]

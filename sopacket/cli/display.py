@@ -2,24 +2,56 @@
 
 Results go to stdout, messages for people to stderr. Nothing here decides anything; it
 only shows what the library returned.
+
+Everything printed through the two consoles here (and so every error message, printed
+by ``root._say_error`` through :data:`err`) has the control characters of the text it
+shows made visible (:func:`visible`): a record title, a patient name or a file name
+holding terminal escape sequences (``ESC [8m`` hiding text, ``ESC ]52;...`` writing the
+clipboard) cannot act on the terminal. Rich's own colours and cursor movements, and the
+tabs and newlines of the text, still work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 
 if TYPE_CHECKING:
     from ..checking.checklist import CheckReport
     from ..errors import Problem
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+_VISIBLE = {c: f"^{chr(c + 0x40)}" for c in range(0x20) if chr(c) not in "\t\n"}
+_VISIBLE |= {0x7F: "^?"} | {c: f"<U+{c:04X}>" for c in range(0x80, 0xA0)}
+"""C0 controls (but tab and newline) in caret notation (ESC is ``^[``), DEL as ``^?``,
+C1 controls (8-bit CSI, OSC...) by their code point."""
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters made visible, harmless to a terminal."""
+    return text.translate(_VISIBLE)
+
+
+class _Console(Console):
+    """A console whose text has its control characters made visible, at the last step
+    (after layout, before styles are turned into escape codes): nothing printed escapes
+    it. Segments that are rich's own control codes are left alone."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style)
+            for segment in buffer
+        )
+
+
+out = _Console(highlight=False, soft_wrap=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 URGENT_TEXT = (
     "You marked a symptom as urgent: {symptoms}.\n\n"
@@ -408,7 +440,7 @@ def built(result: Any, json_output: bool) -> None:
         return
     build_summary(result)
     for volume in result.volumes:
-        typer.echo(str(volume.output))
+        typer.echo(visible(str(volume.output)))
 
 
 def batch_done(result: Any, report: Any, json_output: bool) -> None:

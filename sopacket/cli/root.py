@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -121,8 +120,10 @@ def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
 def _json_error(json_output: bool, error: Mapping[str, object]) -> None:
     """With --json, the error as the one JSON document on stdout (if stdout still works)."""
     if json_output:
+        from .results import dumps
+
         with contextlib.suppress(OSError):
-            typer.echo(json.dumps({"ok": False, "error": error}, ensure_ascii=False))
+            typer.echo(dumps({"ok": False, "error": error}, indent=False))
 
 
 def _traceback_if(verbose: bool) -> None:
