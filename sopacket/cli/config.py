@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,9 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """
     settings = of(ctx).settings()
     if json_output:
-        typer.echo(json.dumps(settings.to_json(), ensure_ascii=False, indent=2))
+        from .results import json_document
+
+        json_document(settings.to_json())
         return
     from . import display
 

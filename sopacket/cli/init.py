@@ -34,4 +34,4 @@ def init(
 
     result = starter.init(folder, template, force=force)
     display.started(result)
-    typer.echo(str(result.packet))
+    typer.echo(display.visible(str(result.packet)))
