@@ -459,10 +459,25 @@ def _decodes(stream: Any, limit: int) -> bool:
             return False
         level = pikepdf.StreamDecodeLevel.generalized
         width, height = stream.get("/Width", 0), stream.get("/Height", 0)
-        if isinstance(width, int) and isinstance(height, int) and width * height * 4 <= limit:
-            level = pikepdf.StreamDecodeLevel.all  # images too (a damaged JPEG fails)
+        small = isinstance(width, int) and isinstance(height, int) and width * height * 4 <= limit
+        if small and found[-1:] == ["/DCTDecode"]:  # never JBIG2: pikepdf would run jbig2dec
+            level = pikepdf.StreamDecodeLevel.all  # a JPEG too (damaged, it fails)
         stream.read_bytes(decode_level=level)
-    except (pikepdf.PdfError, zlib.error, ValueError):
+    except pikepdf.PdfError as exc:
+        # a filter qpdf cannot decode (JBIG2, JPX, some CCITT) is not damage: its data
+        # decrypted is all there is to check
+        return "unfilterable" in str(exc) and _decrypts(stream)
+    except (zlib.error, ValueError):
+        return False
+    return True
+
+
+def _decrypts(stream: Any) -> bool:
+    import pikepdf
+
+    try:
+        stream.read_raw_bytes()
+    except pikepdf.PdfError:
         return False
     return True
 
@@ -765,11 +780,14 @@ def keyring_password_that_opens(pdf: Path) -> str:
 
     from . import keystore
     from .errors import KeyringError
+    from .records.isolate import ChildFailed, Limits, run
 
+    check_is_pdf(pdf)
     for candidate in keystore.list_ids():
-        with contextlib.suppress(KeyringError):
+        with contextlib.suppress(KeyringError, ChildFailed):
             value = keystore.fetch(candidate)
-            if opens(pdf, value):
+            # the untrusted file is opened in a capped child, as verify reads it
+            if run(opens, pdf, value, limits=Limits(seconds=VERIFY_LIMITS_SECONDS)):
                 return value
     raise KeyringError(
         f"no password stored in the OS keyring opens {pdf}.",
