@@ -107,7 +107,28 @@ VERIFY_LIMITS_SECONDS = 300.0
 
 def verify(path: Path | str, password: PasswordFor, records: Path | None = None) -> VerifyReport:
     """Open ``path`` with ``password`` and check it; ``records`` is a folder holding the
-    original record files, whose SHA-256 is then compared with the manifest's.
+    original record files, whose SHA-256 is then compared with the manifest's (a folder
+    holding none of them raises :class:`OriginalsNotFound`: it is the wrong folder)."""
+    report = _verify_one(Path(path), password, records)
+    _require_originals([report], records)
+    return report
+
+
+def _require_originals(reports: list[VerifyReport], folder: Path | None) -> None:
+    """Raise when ``folder`` holds none of the original files of any of ``reports``."""
+    entries = [e for r in reports for e in r.records]
+    if folder is None or not entries or any(e["original"] != "missing" for e in entries):
+        return
+    raise OriginalsNotFound(
+        f"none of the packet's {len(entries)} original files is in {folder}: the original "
+        "files were not found there.",
+        "Give --records the folder that holds the record files the packet was built "
+        "from (or leave --records out to check the packet alone).",
+    )
+
+
+def _verify_one(path: Path, password: PasswordFor, records: Path | None) -> VerifyReport:
+    """:func:`verify` of one file, whatever its originals.
 
     The file is untrusted: it is judged a PDF by its first bytes before the password is
     asked for, then read in a child process with a memory cap and a time limit. A child
@@ -178,7 +199,8 @@ def verify_all(
     if callable(password):
         asked = password()
         password = asked
-    reports = [verify(p, password, records) for p in paths]
+    reports = [_verify_one(Path(p), password, records) for p in paths]
+    _require_originals(reports, records)
     if len(reports) == 1 and reports[0].volume is None:
         return reports[0]
     return check_set(reports)
@@ -625,16 +647,6 @@ def check_records(manifest: dict[str, Any], folder: Path | None, report: VerifyR
     from .records.inspect import sha256
 
     files = _files_by_name(folder) if folder is not None else {}
-    names = [
-        Path(str(r.get("original_file_name") or "")).name for r in manifest.get("records") or []
-    ]
-    if folder is not None and names and not any(n and n in files for n in names):
-        raise OriginalsNotFound(
-            f"none of the packet's {len(names)} original files is in {folder}: the original "
-            "files were not found there.",
-            "Give --records the folder that holds the record files the packet was built "
-            "from (or leave --records out to check the packet alone).",
-        )
     for n, rec in enumerate(manifest.get("records") or [], 1):
         first, last = _span(rec)
         entry = {

@@ -370,3 +370,20 @@ def test_verify_reads_the_file_in_a_capped_child(
     assert [f.check for f in slow.findings] == ["readable"]
     assert "longer than" in slow.findings[0].detail
     assert parent not in seen
+
+
+def test_a_folder_with_the_originals_of_some_parts_only_is_not_the_wrong_folder(
+    tmp_path: Path,
+) -> None:
+    """A packet in parts: the originals of part 1 are there, part 2's are not. That is
+    a finding for part 2's records, not the wrong folder; no original of any part is."""
+    from sopacket.errors import OriginalsNotFound
+    from sopacket.verify import VerifyReport, _require_originals
+
+    first, second = VerifyReport(tmp_path / "1.pdf"), VerifyReport(tmp_path / "2.pdf")
+    first.records = [{"original": "same"}, {"original": "missing"}]
+    second.records = [{"original": "missing"}]
+    _require_originals([first, second], tmp_path)
+    _require_originals([second], None)  # without --records nothing is required
+    with pytest.raises(OriginalsNotFound, match="the original files were not found there"):
+        _require_originals([second, second], tmp_path)
