@@ -203,3 +203,10 @@ class PacketUnreadable(SopacketError):
     """The file given to ``verify`` is not a PDF, or is too damaged to open."""
 
     exit_code = ExitCode.INPUT_ERROR
+
+
+class OriginalsNotFound(SopacketError):
+    """``verify --records DIR``: none of the packet's original files is in ``DIR`` (the
+    wrong folder was named; the packet itself is not judged by it)."""
+
+    exit_code = ExitCode.INPUT_ERROR

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import PacketUnreadable, PasswordError
+from .errors import OriginalsNotFound, PacketUnreadable, PasswordError
+from .records.objects import filters
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,80 @@ class SetReport:
 PasswordFor = str | Callable[[], str]
 
 
+VERIFY_LIMITS_SECONDS = 300.0
+"""Time the child that reads a packet may take (it decodes every stream)."""
+
+
 def verify(path: Path | str, password: PasswordFor, records: Path | None = None) -> VerifyReport:
     """Open ``path`` with ``password`` and check it; ``records`` is a folder holding the
-    original record files, whose SHA-256 is then compared with the manifest's."""
+    original record files, whose SHA-256 is then compared with the manifest's (a folder
+    holding none of them raises :class:`OriginalsNotFound`: it is the wrong folder)."""
+    report = _verify_one(Path(path), password, records)
+    _require_originals([report], records)
+    return report
+
+
+def _require_originals(reports: list[VerifyReport], folder: Path | None) -> None:
+    """Raise when ``folder`` holds none of the original files of any of ``reports``."""
+    entries = [e for r in reports for e in r.records]
+    if folder is None or not entries or any(e["original"] != "missing" for e in entries):
+        return
+    raise OriginalsNotFound(
+        f"none of the packet's {len(entries)} original files is in {folder}: the original "
+        "files were not found there.",
+        "Give --records the folder that holds the record files the packet was built "
+        "from (or leave --records out to check the packet alone).",
+    )
+
+
+def _verify_one(path: Path, password: PasswordFor, records: Path | None) -> VerifyReport:
+    """:func:`verify` of one file, whatever its originals.
+
+    The file is untrusted: it is judged a PDF by its first bytes before the password is
+    asked for, then read in a child process with a memory cap and a time limit. A child
+    that runs out of either is a finding (the file is damaged), never a crash."""
+    from .records.isolate import ChildFailed, Limits, run
+
     path = Path(path)
+    check_is_pdf(path)
+    secret = password() if callable(password) else password
+    try:
+        outcome = run(
+            _verify_here, path, secret, records, limits=Limits(seconds=VERIFY_LIMITS_SECONDS)
+        )
+    except ChildFailed as exc:
+        report = VerifyReport(path)
+        report.add(
+            "readable",
+            False,
+            f"the file could not be checked ({exc.reason}): it is damaged, or not a packet "
+            "sopacket built",
+        )
+        return report
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _verify_here(path: Path, password: str, records: Path | None) -> VerifyReport | Exception:
+    """The checks, in the child process; an error to report is returned, not raised (it
+    crosses the process boundary as a value)."""
+    from .errors import SopacketError
+
+    try:
+        return _checks(path, password, records)
+    except SopacketError as exc:
+        return exc
+
+
+def _checks(path: Path, password: str, records: Path | None) -> VerifyReport:
     report = VerifyReport(path)
     pdf = _open(path, password)
     with pdf:
         report.pages = len(pdf.pages)
         check_encryption(pdf, report)
+        check_one_revision(path, pdf, report)
+        check_streams(pdf, report)
         manifest = read_manifest(pdf, report)
         if manifest is not None:
             report.packet_id = str(manifest.get("packet_id") or "") or None
@@ -128,10 +194,13 @@ def verify_all(
     file, then the set (every part given, once; every record's pages exactly once, in
     order, across them). One file that is a part is checked as a set of one: the parts
     not given are reported missing."""
+    for p in paths:  # every file is a PDF before any password is asked for
+        check_is_pdf(Path(p))
     if callable(password):
         asked = password()
         password = asked
-    reports = [verify(p, password, records) for p in paths]
+    reports = [_verify_one(Path(p), password, records) for p in paths]
+    _require_originals(reports, records)
     if len(reports) == 1 and reports[0].volume is None:
         return reports[0]
     return check_set(reports)
@@ -205,21 +274,23 @@ def _pages_across(reports: list[VerifyReport], totals: Any) -> tuple[bool, str]:
             for rec in r.records:
                 first, last = rec["packet_pages"]
                 pages = rec.get("record_pages") or [1, last - first + 1]
-                if pages[1] - pages[0] != last - first:
+                if pages[1] - pages[0] != last - first or not 0 <= last - first < r.pages:
                     return False, f"the pages in {r.file.name} do not match its manifest"
                 seen.setdefault(int(rec["number"]), []).extend(range(pages[0], pages[1] + 1))
     except (KeyError, TypeError, ValueError):
         return False, "a manifest's list of records is malformed"
     problems = []
     for n, total in enumerate(totals, 1):
-        got, want = seen.get(n, []), list(range(1, _int(total) + 1))
-        if got != want:
-            if len(got) > len(set(got)):
-                problems.append(f"record {n} has pages twice")
-            elif set(got) != set(want):
-                problems.append(f"record {n} is missing pages")
-            else:
-                problems.append(f"record {n} is out of order")
+        got = seen.get(n, [])
+        # compared without a list of ``total`` pages: a damaged manifest may say 10**12
+        if len(got) == _int(total) and got == list(range(1, len(got) + 1)):
+            continue
+        if len(got) > len(set(got)):
+            problems.append(f"record {n} has pages twice")
+        elif len(got) != _int(total) or set(got) != set(range(1, len(got) + 1)):
+            problems.append(f"record {n} is missing pages")
+        else:
+            problems.append(f"record {n} is out of order")
     if problems:
         return False, "; ".join(problems)
     return True, "every record's pages are in the files exactly once, in order"
@@ -246,9 +317,9 @@ def opens(path: Path, password: str) -> bool:
         return False
 
 
-def _open(path: Path, password: PasswordFor) -> Any:
-    import pikepdf
-
+def check_is_pdf(path: Path) -> None:
+    """Refuse (PacketUnreadable) a path that is not a regular file starting like a PDF,
+    judged by its first bytes, before any password is asked for."""
     from .files import Unfit, read_guarded
 
     try:
@@ -260,13 +331,18 @@ def _open(path: Path, password: PasswordFor) -> Any:
             f"{path} is not a PDF file (judged by its content).",
             "Name the packet file that `sopacket build` wrote.",
         )
+
+
+def _open(path: Path, password: str) -> Any:
     import warnings
 
-    secret = password() if callable(password) else password
+    import pikepdf
+
+    check_is_pdf(path)
     try:
         with warnings.catch_warnings():  # "no password was needed": reported as a finding
             warnings.simplefilter("ignore")
-            return pikepdf.open(path, password=secret)
+            return pikepdf.open(path, password=password)
     except pikepdf.PasswordError:
         raise PasswordError(
             f"the password does not open {path}.",
@@ -307,6 +383,172 @@ def check_encryption(pdf: Any, report: VerifyReport) -> None:
         if strong
         else f"weaker than sopacket writes (revision {enc.R}, {enc.stream_method.name})",
     )
+
+
+def check_one_revision(path: Path, pdf: Any, report: VerifyReport) -> None:
+    """The file is one revision, as sopacket writes it (one cross-reference stream, one
+    ``%%EOF``), and every stream is encrypted. Stream dictionaries and cross-reference
+    data are readable without the password, so anyone holding the file can append a
+    revision whose pages are unencrypted streams (an Identity crypt filter, or a stream
+    typed /XRef, which readers do not decrypt): that is what this refuses."""
+    import pikepdf
+
+    found = []
+    revisions = _count_in_file(path, b"startxref"), _count_in_file(path, b"%%EOF")
+    if max(revisions) != 1 or "/Prev" in pdf.trailer:
+        found.append(f"{max(revisions)} revisions (a change was appended after it was built)")
+    if pdf.trailer.get("/Type") != pikepdf.Name.XRef:
+        found.append("a cross-reference table sopacket does not write")
+    xrefs = 0
+    clear = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        xrefs += obj.get("/Type") == pikepdf.Name.XRef
+        parms = obj.get("/DecodeParms")
+        if "/Crypt" in filters(obj) or "/Identity" in repr(parms):
+            clear += 1
+    if clear:
+        found.append(
+            f"{clear} unencrypted stream{'s' if clear > 1 else ''} (Identity crypt filter)"
+        )
+    if xrefs > 1:
+        found.append(f"{xrefs - 1} unencrypted stream{'s' if xrefs > 2 else ''} typed /XRef")
+    report.add(
+        "one revision",
+        not found,
+        "one revision, every stream encrypted"
+        if not found
+        else "changed after it was built: " + "; ".join(found),
+    )
+
+
+def _count_in_file(path: Path, word: bytes) -> int:
+    import mmap
+
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        count, at = 0, data.find(word)
+        while at >= 0:
+            count += 1
+            at = data.find(word, at + len(word))
+    return count
+
+
+def check_streams(pdf: Any, report: VerifyReport) -> None:
+    """Every stream decodes completely (Flate with its checksum, images by qpdf), within
+    the decoded-size cap, and opening the file needed no repair: a packet damaged on its
+    way (a few bytes changed by a portal or a disk) is caught, by page where it can be."""
+    import pikepdf
+
+    pages = _pages_of_streams(pdf)
+    damaged: dict[str, None] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and not _decodes(obj, STREAM_CAP):
+            where = pages.get(obj.objgen)
+            damaged[f"page {where}" if where else f"object {obj.objgen[0]}"] = None
+    repaired = bool(pdf.get_warnings())
+    if repaired and not damaged:
+        damaged["its cross-reference data (the file needed repair to open)"] = None
+    names = list(damaged)
+    report.add(
+        "streams",
+        not names,
+        "every stream decodes"
+        if not names
+        else "the packet is damaged in "
+        + ", ".join(names[:10])
+        + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        + ": ask its sender for a new copy (or build it again)",
+    )
+
+
+STREAM_CAP = 256 * 1024 * 1024
+"""Largest decoded stream accepted (as for records, :data:`records.limits.STREAM_LIMIT`)."""
+
+
+def _decodes(stream: Any, limit: int) -> bool:
+    import zlib
+
+    import pikepdf
+
+    from .records.objects import decoded_size
+
+    found = filters(stream)
+    try:
+        if found and all(f in ("/FlateDecode", "/Fl") for f in found):
+            return _inflates(stream.read_raw_bytes(), len(found), limit)
+        if decoded_size(stream, limit) > limit:
+            return False
+        level = pikepdf.StreamDecodeLevel.generalized
+        width, height = stream.get("/Width", 0), stream.get("/Height", 0)
+        small = isinstance(width, int) and isinstance(height, int) and width * height * 4 <= limit
+        if small and found[-1:] == ["/DCTDecode"]:  # never JBIG2: pikepdf would run jbig2dec
+            level = pikepdf.StreamDecodeLevel.all  # a JPEG too (damaged, it fails)
+        stream.read_bytes(decode_level=level)
+    except pikepdf.PdfError as exc:
+        # a filter qpdf cannot decode (JBIG2, JPX, some CCITT) is not damage: its data
+        # decrypted is all there is to check
+        return "unfilterable" in str(exc) and _decrypts(stream)
+    except (zlib.error, ValueError):
+        return False
+    return True
+
+
+def _decrypts(stream: Any) -> bool:
+    import pikepdf
+
+    try:
+        stream.read_raw_bytes()
+    except pikepdf.PdfError:
+        return False
+    return True
+
+
+def _inflates(raw: bytes, times: int, limit: int) -> bool:
+    """Whether ``raw`` inflates ``times`` over, each to its end (checksum included),
+    within ``limit`` bytes (inflated piece by piece: a bomb is never held)."""
+    import zlib
+
+    data = raw
+    for _ in range(times):
+        if not data:  # an empty stream (qpdf writes an empty form so): draws nothing
+            return True
+        inflate = zlib.decompressobj()
+        out = bytearray()
+        chunk = data
+        while chunk and not inflate.eof:
+            out += inflate.decompress(chunk, 1 << 20)
+            if len(out) > limit:
+                return False
+            chunk = inflate.unconsumed_tail
+        if not inflate.eof:
+            return False
+        data = bytes(out)
+    return True
+
+
+def _pages_of_streams(pdf: Any) -> dict[tuple[int, int], int]:
+    """The page (1-based) each stream is drawn on first: its contents, and what its
+    resources reach (forms, images, fonts)."""
+    import pikepdf
+
+    found: dict[tuple[int, int], int] = {}
+    for n, page in enumerate(pdf.pages, 1):
+        stack = [page.obj.get("/Contents"), page.obj.get("/Resources")]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+                if obj.objgen in seen:
+                    continue
+                seen.add(obj.objgen)
+                if isinstance(obj, pikepdf.Stream):
+                    found.setdefault(obj.objgen, n)
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                stack.extend(v for k, v in obj.items() if k not in ("/Parent", "/P"))
+            elif isinstance(obj, pikepdf.Array):
+                stack.extend(obj)
+    return found
 
 
 MANIFEST_LIMIT = 16 * 1024 * 1024
@@ -550,11 +792,14 @@ def keyring_password_that_opens(pdf: Path) -> str:
 
     from . import keystore
     from .errors import KeyringError
+    from .records.isolate import ChildFailed, Limits, run
 
+    check_is_pdf(pdf)
     for candidate in keystore.list_ids():
-        with contextlib.suppress(KeyringError):
+        with contextlib.suppress(KeyringError, ChildFailed):
             value = keystore.fetch(candidate)
-            if opens(pdf, value):
+            # the untrusted file is opened in a capped child, as verify reads it
+            if run(opens, pdf, value, limits=Limits(seconds=VERIFY_LIMITS_SECONDS)):
                 return value
     raise KeyringError(
         f"no password stored in the OS keyring opens {pdf}.",

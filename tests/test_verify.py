@@ -4,6 +4,7 @@ tampering, wrong originals, wrong passwords and non-packets each get their exit 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -194,3 +195,195 @@ def test_what_is_not_a_packet_file_is_refused_before_it_is_opened(tmp_path: Path
     ):
         with pytest.raises(PacketUnreadable, match=words):
             verify(path, PW)
+
+
+# --- issue 13: what verify missed -------------------------------------------------------
+
+_STREAM = re.compile(rb"(\d+) (\d+) obj\n<<(.*?)>>\nstream\n", re.S)
+
+
+def append_unencrypted_pages(built: Path, out: Path, text: bytes) -> Path:
+    """What anyone holding the packet can do without its password: append a revision
+    that redefines each page's drawing (the page-sized forms, whose dictionaries are
+    readable) as an unencrypted stream (an Identity crypt filter) with a font of its own,
+    with a new cross-reference section and a trailer pointing back (/Prev) at the
+    original one. The encrypted page contents still draw the forms."""
+    data = built.read_bytes()
+    targets = [
+        (int(m[1]), int(m[2]))
+        for m in _STREAM.finditer(data)
+        if b"/Subtype /Form" in m[3] and b"/BBox [ 0 0 612 792 ]" in m[3]
+    ]
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    tail = data[prev:]
+    size = int(re.search(rb"/Size (\d+)", tail)[1])
+    root = re.search(rb"/Root (\d+ \d+ R)", tail)[1]
+    encrypt = re.search(rb"/Encrypt (\d+ \d+ R)", tail)[1]
+    ident = re.search(rb"/ID\s*\[[^\]]*\]", tail)[0]
+    body = b"BT /F1 24 Tf 72 700 Td (" + text + b") Tj ET"
+    out_data = bytearray(data)
+    offsets = {}
+    for num, gen in targets:
+        offsets[num] = len(out_data)
+        out_data += b"%d %d obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] " % (num, gen)
+        out_data += b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
+        out_data += b"/BaseFont /Helvetica >> >> >> /Length %d /Filter [/Crypt] " % len(body)
+        out_data += b"/DecodeParms [<< /Name /Identity >>] >>\nstream\n" + body
+        out_data += b"\nendstream\nendobj\n"
+    xref = len(out_data)
+    out_data += b"xref\n" + b"".join(
+        b"%d 1\n%010d 00000 n \n" % (num, offsets[num]) for num in sorted(offsets)
+    )
+    out_data += b"trailer\n<< /Size %d /Root %s /Encrypt %s %s /Prev %d >>\n" % (
+        size,
+        root,
+        encrypt,
+        ident,
+        prev,
+    )
+    out_data += b"startxref\n%d\n%%%%EOF\n" % xref
+    out.write_bytes(bytes(out_data))
+    return out
+
+
+def test_revision_appended_without_the_password_is_refused(built: Path, tmp_path: Path) -> None:
+    forged = append_unencrypted_pages(built, tmp_path / "forged.pdf", b"FORGED BY ATTACKER")
+    shown = subprocess.run(
+        ["pdftotext", "-upw", PW, str(forged), "-"], capture_output=True, check=True
+    ).stdout
+    assert b"FORGED BY ATTACKER" in shown  # poppler draws the attacker's pages
+    result = run_verify(forged, "--records", str(built.parent / "records"), "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["intact"] is False
+    failed = {c["check"]: c["detail"] for c in data["checks"] if not c["ok"]}
+    assert "one revision" in failed
+    assert "2 revisions" in failed["one revision"]
+    assert "Identity crypt filter" in failed["one revision"]
+    human = run_verify(forged)
+    assert human.exit_code == 1 and "not intact" in human.stdout
+
+
+def _flipped(data: bytes, at: int) -> bytes:
+    changed = bytearray(data)
+    for i in range(5):
+        changed[at + i] ^= 0xFF
+    return bytes(changed)
+
+
+def _content_stream_middle(built: Path, page: int) -> int:
+    with pikepdf.open(built, password=PW) as pdf:
+        contents = pdf.pages[page - 1].obj.Contents
+        num = (contents if isinstance(contents, pikepdf.Stream) else contents[0]).objgen[0]
+    data = built.read_bytes()
+    match = next(m for m in _STREAM.finditer(data) if int(m[1]) == num)
+    length = int(re.search(rb"/Length (\d+)", match[3])[1])
+    return match.end() + length // 2
+
+
+def test_five_bytes_flipped_in_a_page_are_damage(built: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(_flipped(built.read_bytes(), _content_stream_middle(built, 9)))
+    result = run_verify(damaged, "--json")
+    assert result.exit_code == 1, result.output
+    failed = {c["check"]: c["detail"] for c in json.loads(result.stdout)["checks"] if not c["ok"]}
+    assert set(failed) == {"streams"}
+    assert "damaged in page 9" in failed["streams"]
+
+
+def test_five_bytes_flipped_in_the_middle_are_damage(built: Path, tmp_path: Path) -> None:
+    data = built.read_bytes()
+    middle = len(data) // 2
+    inside = [m for m in _STREAM.finditer(data) if m.end() < middle]
+    length = int(re.search(rb"/Length (\d+)", inside[-1][3])[1])
+    assert middle + 5 < inside[-1].end() + length  # the middle is inside a stream's data
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(_flipped(data, middle))
+    checked = subprocess.run(
+        ["qpdf", "--check", f"--password={PW}", str(damaged)], capture_output=True, text=True
+    )
+    assert checked.returncode != 0  # qpdf finds it too
+    result = run_verify(damaged)
+    assert result.exit_code == 1, result.output
+    assert "FAIL" in result.stdout and "the packet is damaged in page" in result.stdout
+
+
+def test_a_packet_file_that_is_not_a_pdf_is_refused_before_a_password(tmp_path: Path) -> None:
+    yaml = tmp_path / "packet.yaml"
+    yaml.write_text("packet_id: x\n")
+    result = CliRunner().invoke(app, ["verify", str(yaml)])  # no password given at all
+    assert result.exit_code == 2, result.output
+    assert "is not a PDF file" in result.output and "password" not in result.output.lower()
+
+
+def test_records_folder_without_any_original(built: Path, tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "holiday.jpg").write_bytes(b"not a record")
+    result = run_verify(built, "--records", str(tmp_path / "other"))
+    assert result.exit_code == 2, result.output
+    assert "the original files were not found there" in result.output
+    assert "--records" in result.output and "not intact" not in result.output
+
+
+def test_manifest_claiming_a_huge_record_is_a_finding(built: Path, tmp_path: Path) -> None:
+    def huge(pdf: pikepdf.Pdf) -> None:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        manifest["volume"] = {
+            "number": 1,
+            "of": 1,
+            "records": [[1, 7]],
+            "record_pages": [10**12] * 7,
+            "files": ["tampered.pdf"],
+        }
+        del pdf.attachments["manifest.json"]
+        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+            pdf, json.dumps(manifest).encode(), mime_type="application/json"
+        )
+
+    result = run_verify(tampered(built, tmp_path, huge), "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    failed = {c["check"]: c["detail"] for c in data["checks"] if not c["ok"]}
+    assert "record 1 is missing pages" in failed["record pages"]
+
+
+def test_verify_reads_the_file_in_a_capped_child(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import sopacket.verify
+
+    parent = os.getpid()
+    seen = []
+    checks = sopacket.verify._checks
+
+    def spy(*args):
+        seen.append(os.getpid())
+        return checks(*args)
+
+    monkeypatch.setattr(sopacket.verify, "_checks", spy)
+    assert verify(built, PW).intact
+    monkeypatch.setattr(sopacket.verify, "VERIFY_LIMITS_SECONDS", 0.0001)
+    slow = verify(built, PW)
+    assert not slow.intact
+    assert [f.check for f in slow.findings] == ["readable"]
+    assert "longer than" in slow.findings[0].detail
+    assert parent not in seen
+
+
+def test_a_folder_with_the_originals_of_some_parts_only_is_not_the_wrong_folder(
+    tmp_path: Path,
+) -> None:
+    """A packet in parts: the originals of part 1 are there, part 2's are not. That is
+    a finding for part 2's records, not the wrong folder; no original of any part is."""
+    from sopacket.errors import OriginalsNotFound
+    from sopacket.verify import VerifyReport, _require_originals
+
+    first, second = VerifyReport(tmp_path / "1.pdf"), VerifyReport(tmp_path / "2.pdf")
+    first.records = [{"original": "same"}, {"original": "missing"}]
+    second.records = [{"original": "missing"}]
+    _require_originals([first, second], tmp_path)
+    _require_originals([second], None)  # without --records nothing is required
+    with pytest.raises(OriginalsNotFound, match="the original files were not found there"):
+        _require_originals([second, second], tmp_path)

@@ -50,23 +50,29 @@ def verify(
     ] = None,
     json_output: JsonOption = False,
 ) -> int:
-    """Check a built packet: it opens, is AES-256 encrypted, every record's pages are where
-    its manifest says, and nothing active is inside.
+    """Check a built packet: it is a PDF (before a password is asked), opens, is AES-256
+    encrypted, is one revision with every stream encrypted (nothing appended since it was
+    built), every stream decodes (not damaged), every record's pages are where its
+    manifest says, and nothing active is inside. It cannot catch someone holding the
+    password who builds a whole new packet.
 
     For a packet cut into parts (build --max-size/--fit), give every part: each is
     checked, then the set (no part missing, every record page exactly once, in order).
 
     Exit codes: 0 intact, 1 a problem was found (a part missing too), 2 a file cannot be
-    opened, 4 wrong or missing password, 5 keyring unavailable or no entry.
+    opened or --records holds none of the original files, 4 wrong or missing password,
+    5 keyring unavailable or no entry.
 
     Example: `sopacket verify second-opinion-packet-2026-11-25.pdf --records records`
     """
     from .. import passwords
     from ..options import records_folder
-    from ..verify import keyring_password_that_opens, verify_all
+    from ..verify import check_is_pdf, keyring_password_that_opens, verify_all
     from . import display
     from .prompts import say_retry
 
+    for path in packet_pdf:  # a file that is not a PDF is refused before a password is asked
+        check_is_pdf(path)
     options = passwords.PasswordOptions(
         stdin=password_stdin, file=password_file, keyring=use_keyring
     )
