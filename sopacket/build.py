@@ -33,6 +33,7 @@ from .packaging.plan import plan_packet
 from .packaging.volumes import Written, write_volumes
 from .progress import NullProgress, Progress
 from .records.gather import Cleaning, Original, require_usable, start_cleaning
+from .records.isolate import forbid_core_dumps
 from .records.recompress import Recompressed
 
 if TYPE_CHECKING:  # types only: loaded where used (the models by the check, as it reads)
@@ -54,6 +55,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the encrypted packet for ``packet`` and return what was written."""
+    forbid_core_dumps()  # from here on this process holds the password and patient data
     options = options or BuildOptions()
     progress = progress or NullProgress()
     lp, report = check_loaded(
