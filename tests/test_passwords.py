@@ -325,6 +325,75 @@ def test_build_with_keyring_but_no_backend(
     assert result.exit_code == ExitCode.KEYRING_ERROR and not out.exists()
 
 
+@pytest.fixture
+def plaintext_keyring(tmp_path: Path) -> Iterator[Path]:
+    """keyrings.alt's PlaintextKeyring (what keyring picks on a server with keyrings.alt
+    installed), writing to a file in tmp_path; yields that file."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring_pass.cfg")
+    keyring.set_keyring(backend)
+    yield Path(backend.file_path)
+    keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["password", "set", "p1", "--stdin"],
+        ["password", "generate", "p1"],
+        ["build", "{packet}", "--keyring", "--generate-password", "-o", "{out}.pdf"],
+        ["batch", "{packet}", "-o", "{out}", "--generate-password"],
+    ],
+)
+def test_a_keyring_that_does_not_encrypt_is_refused(
+    runner: CliRunner, example: Path, plaintext_keyring: Path, args: list[str]
+) -> None:
+    out = example.parent / "out"
+    args = [a.format(packet=example, out=out) for a in args]
+    result = runner.invoke(app, args, input=STRONG + "\n")
+    assert result.exit_code == ExitCode.KEYRING_ERROR, result.output
+    assert "keyrings.alt.file.PlaintextKeyring" in result.stderr
+    assert "without encrypting" in result.stderr and "keyrings.alt package" not in result.stderr
+    assert "stored" not in result.stderr.lower()
+    assert not plaintext_keyring.exists()  # no password was written to it
+    assert not list(example.parent.glob("*.pdf")) and not out.exists()
+
+
+def test_a_plaintext_member_of_a_keyring_chain_is_never_read_or_written(
+    runner: CliRunner, memory_keyring: MemoryKeyring, plaintext_keyring: Path
+) -> None:
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+
+    planted = PlaintextKeyring()
+    planted.file_path = str(plaintext_keyring)
+    planted.set_password("sopacket", "old", STRONG)  # left there by an earlier tool
+
+    class Chain(ChainerBackend):
+        backends = (memory_keyring, planted)  # type: ignore[assignment]
+
+    keyring.set_keyring(Chain())
+    shown = runner.invoke(app, ["password", "show", "old"])
+    assert shown.exit_code == ExitCode.KEYRING_ERROR and STRONG not in shown.output
+    stored = runner.invoke(app, ["password", "set", "new", "--stdin"], input=OTHER + "\n")
+    assert stored.exit_code == 0
+    assert memory_keyring.get_password("sopacket", "new") == OTHER
+    assert planted.get_password("sopacket", "new") is None
+
+
+def test_a_keyring_backend_below_keyrings_recommended_priority_is_refused(
+    runner: CliRunner, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.priority = 0.4  # type: ignore[misc]
+    result = runner.invoke(app, ["password", "set", "p1", "--stdin"], input=STRONG + "\n")
+    assert result.exit_code == ExitCode.KEYRING_ERROR
+    assert "not recommended (keyring priority 0.4, below 1)" in result.stderr
+    assert memory_keyring.store == {}
+
+
 # --- leaks ------------------------------------------------------------------------------
 
 
