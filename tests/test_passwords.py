@@ -247,6 +247,82 @@ def test_weak_passwords_are_refused(
     assert opens_with(out, weak)
 
 
+GUESSABLE = [  # the example packet's own details (Jane Doe, 1968-04-12, its id)
+    "JaneDoe19680412",
+    "Jane Doe 1968-04-12",
+    "jane.doe@example.org",
+    "example-jd-2026",  # the packet id: in a batch, the output file's name
+    "sopacket2026",
+]
+
+
+@pytest.mark.parametrize("guess", GUESSABLE)
+def test_passwords_made_of_the_packets_details_are_refused(
+    runner: CliRunner, example: Path, guess: str
+) -> None:
+    result, out = build(runner, example, "--password-stdin", stdin=guess + "\n")
+    assert result.exit_code == ExitCode.PASSWORD_ERROR, result.output
+    assert "too weak" in result.stderr and guess not in result.output
+    assert not out.exists()
+    allowed, out = build(
+        runner, example, "--password-stdin", "--allow-weak-password", stdin=guess + "\n"
+    )
+    assert allowed.exit_code == 0 and allowed.stderr.count("the password is weak") == 1
+    assert opens_with(out, guess)
+
+
+def test_the_packets_details_do_not_make_an_unrelated_password_weak() -> None:
+    words = ("Jane Doe", "1968-04-12", "jane.doe@example.org", "example-jd-2026", "sopacket")
+    assert passwords.weakness(STRONG, words) is None
+    assert passwords.weakness("Jane loves violet harbor lanterns", words) is None
+
+
+@pytest.mark.parametrize("guess", ["example-jd-2026", "sopacket2026", "Sopacket 2026!"])
+def test_password_set_refuses_the_packet_id_and_sopacket(
+    runner: CliRunner, memory_keyring: MemoryKeyring, guess: str
+) -> None:
+    result = runner.invoke(
+        app, ["password", "set", "example-jd-2026", "--stdin"], input=guess + "\n"
+    )
+    assert result.exit_code == ExitCode.PASSWORD_ERROR and "too weak" in result.stderr
+    assert memory_keyring.store == {}
+
+
+@pytest.mark.parametrize("guess", ["", "a", "JaneDoe19680412", "password1234"])
+def test_the_python_api_applies_the_command_lines_rules(example: Path, guess: str) -> None:
+    from sopacket.build import BuildOptions
+    from sopacket.build import build as build_packet
+
+    out = example.parent / "api.pdf"
+    with pytest.raises(PasswordError) as refused:
+        build_packet(example, guess, BuildOptions(output=out))
+    assert "allow_weak_password=True" in refused.value.fix or guess == ""
+    with pytest.raises(PasswordError):  # a function giving the password is judged too
+        build_packet(example, lambda packet_id: guess, BuildOptions(output=out))
+    assert not out.exists()
+    if not guess:  # never an empty one, even when weak ones are allowed
+        with pytest.raises(PasswordError, match="empty"):
+            build_packet(example, guess, BuildOptions(output=out, allow_weak_password=True))
+        assert not out.exists()
+        return
+    allowed = build_packet(example, guess, BuildOptions(output=out, allow_weak_password=True))
+    assert any("the password is weak" in w for w in allowed.warnings)
+    assert opens_with(out, guess)
+
+
+def test_a_batch_refuses_a_stored_password_made_of_the_packets_details(
+    example: Path, tmp_path: Path
+) -> None:
+    from sopacket.batch import BatchOptions, run
+
+    out = tmp_path / "batch-out"
+    result = run([example], BatchOptions(output_dir=out), password_for=lambda pid: pid)
+    [row] = result.rows
+    assert row.status == "failed" and "too weak" in row.problems[0]
+    assert "example-jd-2026" not in " ".join(row.problems)
+    assert not list(out.glob("*.pdf"))
+
+
 def test_generated_passwords_differ_meet_the_stated_entropy_and_open_everywhere(
     tmp_path: Path,
 ) -> None:
