@@ -578,8 +578,8 @@ def run_from_keyring(
         raise KeyringError(
             exc.message,
             "batch keeps one password per packet in the OS keyring. Run it where a "
-            "keyring service works (a desktop session; on a server, the keyrings.alt "
-            "package with an encrypted file backend), or build packets one by one with "
+            "keyring service that encrypts works (a desktop session; on a server, "
+            "gnome-keyring's Secret Service in a D-Bus session), or build packets one by one with "
             "`sopacket build --password-file`.",
         ) from None
     generate = options.passwords == "generate"

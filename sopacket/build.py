@@ -31,8 +31,10 @@ from .packaging.front import Listing, draw_front, listed
 from .packaging.manifest import About
 from .packaging.plan import plan_packet
 from .packaging.volumes import Written, write_volumes
+from .passwords import PacketSource
 from .progress import NullProgress, Progress
 from .records.gather import Cleaning, Original, require_usable, start_cleaning
+from .records.isolate import forbid_core_dumps
 from .records.recompress import Recompressed
 
 if TYPE_CHECKING:  # types only: loaded where used (the models by the check, as it reads)
@@ -42,9 +44,12 @@ if TYPE_CHECKING:  # types only: loaded where used (the models by the check, as 
 
 __all__ = ["BuildOptions", "BuildResult", "RecordSummary", "Volume", "build"]
 
-PasswordSource = str | Callable[[str], str]
+PasswordSource = str | Callable[[str], str] | PacketSource
 """A password, or a function given the packet id that returns one (asked only once the
-packet is known to be ready and its output path is usable)."""
+packet is known to be ready and its output path is usable). Either is judged as the
+command line judges a password: never empty, and not weak nor made of the packet's own
+details unless ``BuildOptions(allow_weak_password=True)``. A :class:`PacketSource` (the
+command line's) judges it itself, with the packet's words."""
 
 
 def build(
@@ -54,6 +59,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the encrypted packet for ``packet`` and return what was written."""
+    forbid_core_dumps()  # from here on this process holds the password and patient data
     options = options or BuildOptions()
     progress = progress or NullProgress()
     lp, report = check_loaded(
@@ -64,7 +70,7 @@ def build(
     output = choose_output(
         lp, options.output, options.today, force=options.force, cut=options.budget is not None
     )
-    secret = password(lp.id) if callable(password) else password
+    secret, judged = _password(lp, password, options)
     fonts = _reportlab_fonts()
     with _library_warnings_off():
         with _start_cleaning(lp, report, options) as cleaning:
@@ -77,11 +83,28 @@ def build(
             plan, first, listing, about, fonts, secret, progress, output=output, force=options.force
         )
     removed = remove_stale_outputs(output, written.files, force=options.force)
-    warned = (*gathered.warnings, *removed.warnings, *_undrawable(fonts))
+    warned = (*judged, *gathered.warnings, *removed.warnings, *_undrawable(fonts))
     return _result(lp, report, options, written, removed.files, warned)
 
 
 # --- what the story needs from the options and the check ----------------------------------
+
+
+def _password(
+    lp: LoadedPacket, password: PasswordSource, options: BuildOptions
+) -> tuple[str, tuple[str, ...]]:
+    """The packet's password, judged against the packet's own details (see
+    PasswordSource), and the warnings the result carries about it."""
+    from .passwords import judge, packet_words
+
+    words = packet_words(lp.packet, lp.id)
+    if isinstance(password, PacketSource):  # it judged (and warned) already
+        value = password.for_packet(lp.id, words).value
+        judge(value, allow_weak=True)  # only the rule no one may opt out of: not empty
+        return value, ()
+    value = password(lp.id) if callable(password) else password
+    opt_out = "build with BuildOptions(allow_weak_password=True)"
+    return value, judge(value, words, options.allow_weak_password, opt_out)
 
 
 def _start_cleaning(lp: LoadedPacket, report: CheckReport, options: BuildOptions) -> Cleaning:

@@ -3,7 +3,9 @@ packet id): macOS Keychain, Windows Credential Locker, the Secret Service on Lin
 
 Where no keyring backend works (a headless server, a container), every action fails with
 one clear message and exit code 5; nothing ever falls back to storing a password in a
-plain file.
+plain file. A backend that does not encrypt is refused the same way: keyrings.alt's
+PlaintextKeyring (base64 in a file), and any backend that keyring's own rule marks as not
+recommended (a priority below 1). In a chain of backends only those that pass are used.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from .errors import KeyringError
 SERVICE = "sopacket"
 
 _NO_BACKEND = (
-    "Use --password-stdin or --password-file instead, or install a keyring service "
-    "(on a Linux desktop: gnome-keyring or KWallet; on a server: the keyrings.alt package "
-    "with an encrypted file backend)."
+    "Use --password-stdin or --password-file instead, or run a keyring service that "
+    "encrypts (on a Linux desktop: gnome-keyring or KWallet; on a server: gnome-keyring's "
+    "Secret Service in a D-Bus session, e.g. `dbus-run-session -- sh -c "
+    "'gnome-keyring-daemon --unlock --components=secrets; sopacket ...'`)."
 )
+
+_PLAINTEXT = ("keyrings.alt.file.PlaintextKeyring",)
+"""Backends known to keep passwords unencrypted (keyrings.alt's: base64 in a file)."""
 
 
 def _backend() -> Any:
@@ -33,10 +39,43 @@ def _backend() -> Any:
         ) from None
     if isinstance(backend, fail.Keyring) or type(backend).__name__ in ("NullKeyring",):
         raise KeyringError("no OS keyring is available on this computer.", _NO_BACKEND)
-    chainer = getattr(backend, "backends", None)
-    if chainer is not None and not chainer:
+    chain = getattr(backend, "backends", None)
+    if chain is None:
+        _refuse_unsafe(backend)
+        return backend
+    safe = [b for b in chain if _unsafe(b) is None]
+    if not safe:
+        for inner in chain:
+            _refuse_unsafe(inner)
         raise KeyringError("no OS keyring is available on this computer.", _NO_BACKEND)
-    return backend
+    # A chain reads from every member: keep to the safe ones (the first one stores).
+    return backend if len(safe) == len(chain) else safe[0]
+
+
+def _unsafe(backend: Any) -> str | None:
+    """Why a keyring backend must not keep a packet's password, or None."""
+    classes = {f"{c.__module__}.{c.__qualname__}" for c in type(backend).__mro__}
+    scheme = str(getattr(backend, "scheme", "")).lower()
+    if classes.intersection(_PLAINTEXT) or scheme.startswith("no enc"):
+        return "writes passwords to a file without encrypting them"
+    try:
+        priority = float(backend.priority)
+    except Exception:  # a backend that is not viable here says so by raising
+        return "cannot be used on this computer"
+    if priority < 1:  # keyring: "a priority of one or greater is recommended"
+        return f"is marked as not recommended (keyring priority {priority:g}, below 1)"
+    return None
+
+
+def _refuse_unsafe(backend: Any) -> None:
+    why = _unsafe(backend)
+    if why is not None:
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        raise KeyringError(
+            f"the keyring backend in use, {name}, {why}; sopacket does not keep packet "
+            "passwords there.",
+            _NO_BACKEND,
+        )
 
 
 def _call(action: str, func: Any, *args: Any) -> Any:

@@ -42,6 +42,9 @@ class BuildOptions:
     access: RecordAccess | None = None
     """Where records may be read from, the limits of the child that reads each one, and
     who to ask for a protected record's password (see :class:`RecordAccess`)."""
+    allow_weak_password: bool = False
+    """Accept a weak password, or one made of the packet's own details (the result warns
+    about it), for a portal that imposes one. An empty password is never accepted."""
     budget: Budget | None = None
     """The size every output file must fit (``--max-size``/``--fit``); see
     :mod:`sopacket.packaging.fit`. Over it, images are recompressed (unless forbidden) and the

@@ -14,15 +14,19 @@ are given (the README documents this):
 
 from __future__ import annotations
 
+import re
 import secrets
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from .errors import KeyringError, PasswordError, UsageError
+
+if TYPE_CHECKING:
+    from .packetfile.model import Packet
 
 MIN_LENGTH = 12
 """Shortest password accepted without --allow-weak-password."""
@@ -89,12 +93,15 @@ def obtain(
     no_terminal_hint: str = NO_TERMINAL_HINT,
     existing: bool = False,
     on_retry: Retry | None = None,
+    words: tuple[str, ...] = (),
 ) -> Password:
     """The password for a packet, from the source the options select (see module doc).
 
     ``existing``: the password of a packet already built (to open it): asked once, and
     its strength not judged. ``on_retry``: told why a typed password was refused, before
-    the prompt asks again."""
+    the prompt asks again. ``words``: what a guesser knows of the packet
+    (:func:`packet_words`); a password made of them is weak."""
+    words = words or guessable((), packet_id)
     notes: list[str] = []
     chosen = [
         name
@@ -114,7 +121,7 @@ def obtain(
         return Password(generate_passphrase(), "generated", True, tuple(notes))
     if options.stdin and sys.stdin is not None and sys.stdin.isatty():
         # At a terminal, reading a line would echo the password: ask at a hidden prompt.
-        return _ask(options, existing, tuple(notes), on_retry)
+        return _ask(options, existing, tuple(notes), on_retry, words)
     elif options.stdin:
         pw = Password(from_stdin(), "stdin", warnings=tuple(notes))
     elif options.file is not None:
@@ -131,10 +138,10 @@ def obtain(
                 "no password was given and there is no terminal to ask for one.",
                 no_terminal_hint,
             )
-        return _ask(options, existing, (), on_retry)
+        return _ask(options, existing, (), on_retry, words)
     if existing:
         return pw
-    warnings = strength_warnings(pw.value, options.allow_weak) + length_warnings(pw.value)
+    warnings = judge(pw.value, words, options.allow_weak)
     return Password(pw.value, pw.source, False, pw.warnings + warnings)
 
 
@@ -143,18 +150,18 @@ ATTEMPTS = 3
 
 
 def _ask(
-    options: PasswordOptions, existing: bool, notes: tuple[str, ...], on_retry: Retry | None
+    options: PasswordOptions,
+    existing: bool,
+    notes: tuple[str, ...],
+    on_retry: Retry | None,
+    words: tuple[str, ...],
 ) -> Password:
     """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained (to
     ``on_retry``) and asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             value = prompt(not existing)
-            warnings = (
-                ()
-                if existing
-                else strength_warnings(value, options.allow_weak) + length_warnings(value)
-            )
+            warnings = () if existing else judge(value, words, options.allow_weak)
             return Password(value, "prompt", False, notes + warnings)
         except PasswordError as exc:
             if attempt == ATTEMPTS or exc.message == "no password was typed.":
@@ -162,6 +169,33 @@ def _ask(
             if on_retry is not None:
                 on_retry(exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@runtime_checkable
+class PacketSource(Protocol):
+    """A password source that judges the password itself (the command line's, which asks
+    again at the prompt when a typed one is refused): given the packet's id and its words
+    (:func:`packet_words`), the password and the warnings it has already shown. The build
+    still refuses an empty one."""
+
+    def for_packet(self, packet_id: str, words: tuple[str, ...]) -> Password: ...
+
+
+def judge(
+    password: str, words: Iterable[str] = (), allow_weak: bool = False, opt_out: str = ""
+) -> tuple[str, ...]:
+    """The rules every packet password meets, whoever gives it (the command line, a batch,
+    the Python API): never empty; not weak nor made of the packet's own ``words`` unless
+    ``allow_weak`` (then a warning); a warning if some PDF readers would refuse it.
+    ``opt_out``: how the caller accepts a weak one (default: --allow-weak-password)."""
+    if not password:
+        raise PasswordError(
+            "the password is empty: the packet would open without one.",
+            "Give a password, or let sopacket make one (`sopacket password generate`).",
+        )
+    return strength_warnings(password, allow_weak, tuple(words), opt_out) + length_warnings(
+        password
+    )
 
 
 def length_warnings(password: str) -> tuple[str, ...]:
@@ -223,7 +257,11 @@ class BuildPassword:
         self.obtained: Password | None = None
 
     def __call__(self, packet_id: str) -> Password:
-        self.obtained = obtain(self.options, packet_id, on_retry=self.on_retry)
+        return self.for_packet(packet_id, guessable((), packet_id))
+
+    def for_packet(self, packet_id: str, words: tuple[str, ...]) -> Password:
+        """The password, judged against the packet's own words (see :class:`PacketSource`)."""
+        self.obtained = obtain(self.options, packet_id, on_retry=self.on_retry, words=words)
         return self.obtained
 
     @property
@@ -272,7 +310,8 @@ def for_opening(
 def for_keyring(
     key: str, *, stdin: bool, allow_weak: bool, on_retry: Retry | None = None
 ) -> Password:
-    """A password to store in the keyring under ``key`` (``sopacket password set``).
+    """A password to store in the keyring under ``key`` (``sopacket password set``), judged
+    against the packet id and "sopacket" (the packet file is not known here).
     ``record:NAME`` holds a protected record's password (``password: keyring``), chosen by
     whoever issued the record: its strength is not ours to judge, nor warned about."""
     for_record = key.startswith("record:")
@@ -358,9 +397,11 @@ def prompt(confirm: bool = True) -> str:
     return first
 
 
-def strength_warnings(password: str, allow_weak: bool) -> tuple[str, ...]:
+def strength_warnings(
+    password: str, allow_weak: bool, words: tuple[str, ...] = (), opt_out: str = ""
+) -> tuple[str, ...]:
     """Refuse a weak password (or, with ``allow_weak``, warn about it)."""
-    problem = weakness(password)
+    problem = weakness(password, words)
     if problem is None:
         return ()
     if allow_weak:
@@ -372,21 +413,88 @@ def strength_warnings(password: str, allow_weak: bool) -> tuple[str, ...]:
         f"the password is too weak: {problem}.",
         "Choose a longer one (several unrelated words), or let sopacket make one "
         "(`build --generate-password` or `sopacket password generate`). If a portal imposes "
-        "this password, add --allow-weak-password.",
+        f"this password, {opt_out or 'add --allow-weak-password'}.",
     )
 
 
-def weakness(password: str) -> str | None:
-    """Why a password is too weak, or None when it is strong enough."""
+def weakness(password: str, words: tuple[str, ...] = ()) -> str | None:
+    """Why a password is too weak, or None when it is strong enough. ``words``: what a
+    guesser knows of the packet (:func:`packet_words`)."""
     if len(password) < MIN_LENGTH:
         return f"it is shorter than {MIN_LENGTH} characters"
+    if made_of(password, words):
+        return (
+            "it is made of the packet's own details (names, dates of birth, e-mail, phone, "
+            "its id or 'sopacket'), the first thing a guesser tries"
+        )
     from zxcvbn import zxcvbn
 
-    result = zxcvbn(password[:100])  # zxcvbn is slow on very long input; 100 is plenty
+    # zxcvbn is slow on very long input; 100 is plenty. user_inputs: the packet's words.
+    result = zxcvbn(password[:100], user_inputs=list(words))
     if result["score"] < MIN_SCORE:
         warning = (result.get("feedback") or {}).get("warning") or "it is easy to guess"
         return warning.rstrip(".").lower() if warning[:1].isupper() else warning.rstrip(".")
     return None
+
+
+def packet_words(packet: Packet, packet_id: str) -> tuple[str, ...]:
+    """What a guesser knows of a packet, to judge its password against: the patient's and
+    companion's names, phone numbers and e-mail addresses, the date of birth written the
+    usual ways, the insurance member id, the packet id (a batch's output file name) and
+    "sopacket"."""
+    found: list[str | None] = []
+    for person in (packet.patient, packet.companion):
+        if person is not None:
+            found += [person.name, person.phone, person.email]
+    born = packet.patient.date_of_birth
+    if born is not None:
+        formats = ("%Y-%m-%d", "%Y%m%d", "%d%m%Y", "%m%d%Y", "%d%m%y", "%m%d%y", "%y%m%d", "%Y")
+        found += [born.strftime(f) for f in formats]
+    if packet.insurance is not None:
+        found.append(packet.insurance.member_id)
+    return guessable(found, packet_id)
+
+
+def guessable(found: Iterable[str | None], packet_id: str) -> tuple[str, ...]:
+    """``found``, the packet id and "sopacket", without blanks or repeats."""
+    words = [*found, packet_id, "sopacket"]
+    return tuple(dict.fromkeys(w.strip() for w in words if w and w.strip()))
+
+
+FREE_DIGITS = 4
+"""Digits a password made of packet words may add between them and still count as made of
+them (a year, a house number: ``sopacket2026``)."""
+
+
+def made_of(password: str, words: Iterable[str]) -> bool:
+    """The password is nothing but pieces of ``words`` (each word, its parts and its
+    initials; case, spaces and punctuation ignored), with at most short runs of digits
+    between them, and at least one such piece."""
+    text = _plain(password)
+    pieces: set[str] = set()
+    for word in words:
+        parts = [p for p in re.split(r"[\W_]+", word.casefold()) if p]
+        pieces.update([*parts, "".join(parts), "".join(p[0] for p in parts)])
+    pieces = {p for p in pieces if len(p) >= 2}
+    # reach[i]: text[:i] can be cut so: None (no), False (by digits only), True (a piece used)
+    reach: list[bool | None] = [False] + [None] * len(text)
+    for i in range(len(text)):
+        state = reach[i]
+        if state is None:
+            continue
+        for piece in pieces:
+            if text.startswith(piece, i):
+                reach[i + len(piece)] = True
+        run = 0
+        while run < FREE_DIGITS and i + run < len(text) and text[i + run].isdigit():
+            run += 1
+            if not reach[i + run]:
+                reach[i + run] = state
+    return reach[-1] is True
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def generate_passphrase() -> str:

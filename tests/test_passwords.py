@@ -247,6 +247,82 @@ def test_weak_passwords_are_refused(
     assert opens_with(out, weak)
 
 
+GUESSABLE = [  # the example packet's own details (Jane Doe, 1968-04-12, its id)
+    "JaneDoe19680412",
+    "Jane Doe 1968-04-12",
+    "jane.doe@example.org",
+    "example-jd-2026",  # the packet id: in a batch, the output file's name
+    "sopacket2026",
+]
+
+
+@pytest.mark.parametrize("guess", GUESSABLE)
+def test_passwords_made_of_the_packets_details_are_refused(
+    runner: CliRunner, example: Path, guess: str
+) -> None:
+    result, out = build(runner, example, "--password-stdin", stdin=guess + "\n")
+    assert result.exit_code == ExitCode.PASSWORD_ERROR, result.output
+    assert "too weak" in result.stderr and guess not in result.output
+    assert not out.exists()
+    allowed, out = build(
+        runner, example, "--password-stdin", "--allow-weak-password", stdin=guess + "\n"
+    )
+    assert allowed.exit_code == 0 and allowed.stderr.count("the password is weak") == 1
+    assert opens_with(out, guess)
+
+
+def test_the_packets_details_do_not_make_an_unrelated_password_weak() -> None:
+    words = ("Jane Doe", "1968-04-12", "jane.doe@example.org", "example-jd-2026", "sopacket")
+    assert passwords.weakness(STRONG, words) is None
+    assert passwords.weakness("Jane loves violet harbor lanterns", words) is None
+
+
+@pytest.mark.parametrize("guess", ["example-jd-2026", "sopacket2026", "Sopacket 2026!"])
+def test_password_set_refuses_the_packet_id_and_sopacket(
+    runner: CliRunner, memory_keyring: MemoryKeyring, guess: str
+) -> None:
+    result = runner.invoke(
+        app, ["password", "set", "example-jd-2026", "--stdin"], input=guess + "\n"
+    )
+    assert result.exit_code == ExitCode.PASSWORD_ERROR and "too weak" in result.stderr
+    assert memory_keyring.store == {}
+
+
+@pytest.mark.parametrize("guess", ["", "a", "JaneDoe19680412", "password1234"])
+def test_the_python_api_applies_the_command_lines_rules(example: Path, guess: str) -> None:
+    from sopacket.build import BuildOptions
+    from sopacket.build import build as build_packet
+
+    out = example.parent / "api.pdf"
+    with pytest.raises(PasswordError) as refused:
+        build_packet(example, guess, BuildOptions(output=out))
+    assert "allow_weak_password=True" in refused.value.fix or guess == ""
+    with pytest.raises(PasswordError):  # a function giving the password is judged too
+        build_packet(example, lambda packet_id: guess, BuildOptions(output=out))
+    assert not out.exists()
+    if not guess:  # never an empty one, even when weak ones are allowed
+        with pytest.raises(PasswordError, match="empty"):
+            build_packet(example, guess, BuildOptions(output=out, allow_weak_password=True))
+        assert not out.exists()
+        return
+    allowed = build_packet(example, guess, BuildOptions(output=out, allow_weak_password=True))
+    assert any("the password is weak" in w for w in allowed.warnings)
+    assert opens_with(out, guess)
+
+
+def test_a_batch_refuses_a_stored_password_made_of_the_packets_details(
+    example: Path, tmp_path: Path
+) -> None:
+    from sopacket.batch import BatchOptions, run
+
+    out = tmp_path / "batch-out"
+    result = run([example], BatchOptions(output_dir=out), password_for=lambda pid: pid)
+    [row] = result.rows
+    assert row.status == "failed" and "too weak" in row.problems[0]
+    assert "example-jd-2026" not in " ".join(row.problems)
+    assert not list(out.glob("*.pdf"))
+
+
 def test_generated_passwords_differ_meet_the_stated_entropy_and_open_everywhere(
     tmp_path: Path,
 ) -> None:
@@ -323,6 +399,75 @@ def test_build_with_keyring_but_no_backend(
 ) -> None:
     result, out = build(runner, example, "--keyring")
     assert result.exit_code == ExitCode.KEYRING_ERROR and not out.exists()
+
+
+@pytest.fixture
+def plaintext_keyring(tmp_path: Path) -> Iterator[Path]:
+    """keyrings.alt's PlaintextKeyring (what keyring picks on a server with keyrings.alt
+    installed), writing to a file in tmp_path; yields that file."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring_pass.cfg")
+    keyring.set_keyring(backend)
+    yield Path(backend.file_path)
+    keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["password", "set", "p1", "--stdin"],
+        ["password", "generate", "p1"],
+        ["build", "{packet}", "--keyring", "--generate-password", "-o", "{out}.pdf"],
+        ["batch", "{packet}", "-o", "{out}", "--generate-password"],
+    ],
+)
+def test_a_keyring_that_does_not_encrypt_is_refused(
+    runner: CliRunner, example: Path, plaintext_keyring: Path, args: list[str]
+) -> None:
+    out = example.parent / "out"
+    args = [a.format(packet=example, out=out) for a in args]
+    result = runner.invoke(app, args, input=STRONG + "\n")
+    assert result.exit_code == ExitCode.KEYRING_ERROR, result.output
+    assert "keyrings.alt.file.PlaintextKeyring" in result.stderr
+    assert "without encrypting" in result.stderr and "keyrings.alt package" not in result.stderr
+    assert "stored" not in result.stderr.lower()
+    assert not plaintext_keyring.exists()  # no password was written to it
+    assert not list(example.parent.glob("*.pdf")) and not out.exists()
+
+
+def test_a_plaintext_member_of_a_keyring_chain_is_never_read_or_written(
+    runner: CliRunner, memory_keyring: MemoryKeyring, plaintext_keyring: Path
+) -> None:
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+
+    planted = PlaintextKeyring()
+    planted.file_path = str(plaintext_keyring)
+    planted.set_password("sopacket", "old", STRONG)  # left there by an earlier tool
+
+    class Chain(ChainerBackend):
+        backends = (memory_keyring, planted)  # type: ignore[assignment]
+
+    keyring.set_keyring(Chain())
+    shown = runner.invoke(app, ["password", "show", "old"])
+    assert shown.exit_code == ExitCode.KEYRING_ERROR and STRONG not in shown.output
+    stored = runner.invoke(app, ["password", "set", "new", "--stdin"], input=OTHER + "\n")
+    assert stored.exit_code == 0
+    assert memory_keyring.get_password("sopacket", "new") == OTHER
+    assert planted.get_password("sopacket", "new") is None
+
+
+def test_a_keyring_backend_below_keyrings_recommended_priority_is_refused(
+    runner: CliRunner, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.priority = 0.4  # type: ignore[misc]
+    result = runner.invoke(app, ["password", "set", "p1", "--stdin"], input=STRONG + "\n")
+    assert result.exit_code == ExitCode.KEYRING_ERROR
+    assert "not recommended (keyring priority 0.4, below 1)" in result.stderr
+    assert memory_keyring.store == {}
 
 
 # --- leaks ------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ def build(
             access=options.record_access(
                 base_dir, record_time_limit, record_memory_limit, prompts.record_asker(env, bar)
             ),
+            allow_weak_password=weak,  # judged (and warned about) as it is obtained
             budget=limit,
         )
         result = build_packet(packet, prompts.packet_password(policy, bar), build_options, bar)

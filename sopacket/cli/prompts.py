@@ -13,7 +13,7 @@ from .live import Display, Unseen
 
 if TYPE_CHECKING:
     from ..errors import PasswordError
-    from ..passwords import BuildPassword
+    from ..passwords import BuildPassword, PacketSource, Password
 
 
 def record_asker(
@@ -37,21 +37,28 @@ def record_asker(
     return ask
 
 
-def packet_password(policy: BuildPassword, bar: Display) -> Callable[[str], str]:
+def packet_password(policy: BuildPassword, bar: Display) -> PacketSource:
     """The packet's password when the build asks for it (the display paused meanwhile),
-    with its warnings shown."""
-    from rich.markup import escape
+    judged against the packet's words, with its warnings shown."""
+    return _Shown(policy, bar)
 
-    from . import display
 
-    def password_for(packet_id: str) -> str:
-        with bar.paused():
-            pw = policy(packet_id)
+class _Shown:
+    """A :class:`PacketSource` that asks with the display paused and shows the warnings."""
+
+    def __init__(self, policy: BuildPassword, bar: Display) -> None:
+        self.policy, self.bar = policy, bar
+
+    def for_packet(self, packet_id: str, words: tuple[str, ...]) -> Password:
+        from rich.markup import escape
+
+        from . import display
+
+        with self.bar.paused():
+            pw = self.policy.for_packet(packet_id, words)
         for note in pw.warnings:
             display.err.print(f"[yellow]Warning:[/] {escape(note)}")
-        return pw.value
-
-    return password_for
+        return pw
 
 
 def say_retry(exc: PasswordError) -> None:

@@ -209,6 +209,10 @@ def main() -> None:
     """Entry point of the ``sopacket`` console script."""
     import signal
 
+    from ..records.isolate import forbid_core_dumps
+
+    forbid_core_dumps()  # a core file would hold the password and patient data
+
     # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: temporary
     # files are removed and nothing half-written is left.
     for name in ("SIGTERM", "SIGHUP"):

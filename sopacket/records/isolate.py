@@ -43,6 +43,33 @@ class ChildFailed(Exception):
         self.reason = reason
 
 
+def forbid_core_dumps() -> None:
+    """No core file of this process or its children: one would hold the packet's password
+    and patient data in plain text. The core size limit is set to 0 (inherited by every
+    child, even after exec), and on Linux the process is marked not dumpable
+    (``prctl(PR_SET_DUMPABLE, 0)``), which also stops core dumps piped to a handler such as
+    systemd-coredump or apport and other users' ptrace. Skipped silently where the
+    platform has neither."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # Windows; a platform without the limit
+        pass
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):  # a libc without prctl
+            pass
+
+
+_PR_SET_DUMPABLE = 4
+"""prctl(2) option: whether the process may dump core and be traced by other processes."""
+
+
 def _limit_memory(limits: Limits) -> None:
     if limits.memory and sys.platform.startswith("linux"):
         import resource
@@ -130,6 +157,7 @@ class Job(Generic[T]):
                 if self.group:
                     os.setpgid(0, 0)
                 _quiet()
+                forbid_core_dumps()  # inherited already, unless the parent was not sopacket's
                 _limit_memory(self.limits)
                 _limit_time(self.limits)
                 payload = pickle.dumps(_call(func, args))
@@ -228,6 +256,7 @@ class Job(Generic[T]):
 
 
 def _spawned(conn: Any, limits: Limits, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    forbid_core_dumps()
     _limit_memory(limits)
     conn.send(_call(func, args))
     conn.close()
