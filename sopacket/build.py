@@ -103,7 +103,11 @@ def _password(
         judge(value, allow_weak=True)  # only the rule no one may opt out of: not empty
         return value, ()
     value = password(lp.id) if callable(password) else password
-    opt_out = "build with BuildOptions(allow_weak_password=True)"
+    # the same words serve a batch (whose packets build through here) and the Python API
+    opt_out = (
+        "build it with `sopacket build --allow-weak-password` (in Python: "
+        "BuildOptions(allow_weak_password=True))"
+    )
     return value, judge(value, words, options.allow_weak_password, opt_out)
 
 
