@@ -471,11 +471,11 @@ def _decodes(stream: Any, limit: int) -> bool:
 
     import pikepdf
 
-    from .records.objects import decoded_size
+    from .records.objects import FLATE, decoded_size
 
     found = filters(stream)
     try:
-        if found and all(f in ("/FlateDecode", "/Fl") for f in found):
+        if found and all(f in FLATE for f in found):
             return _inflates(stream.read_raw_bytes(), len(found), limit)
         if decoded_size(stream, limit) > limit:
             return False
@@ -506,7 +506,8 @@ def _decrypts(stream: Any) -> bool:
 
 def _inflates(raw: bytes, times: int, limit: int) -> bool:
     """Whether ``raw`` inflates ``times`` over, each to its end (checksum included),
-    within ``limit`` bytes (inflated piece by piece: a bomb is never held)."""
+    within ``limit`` bytes: inflated piece by piece, so a bomb stops at ``limit`` (each
+    pass's output, at most ``limit`` bytes, is held for the next)."""
     import zlib
 
     data = raw

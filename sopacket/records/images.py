@@ -11,22 +11,9 @@ from __future__ import annotations
 
 import io
 import struct
-from dataclasses import dataclass
 from typing import Any
 
 IMAGE_MARGIN = 36.0
-
-
-@dataclass(frozen=True)
-class RecordPages:
-    """One record, ready to be appended: its cleaned PDF and the pages it holds."""
-
-    index: int
-    pdf: bytes
-    pages: list[int]
-    """0-based page indexes, in order."""
-    sha256: str
-    size: int
 
 
 # --- images --------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def filters(stream: Any) -> list[str]:
     return []
 
 
-_FLATE = {"/FlateDecode", "/Fl"}
+FLATE = frozenset({"/FlateDecode", "/Fl"})
+"""The Flate filter's names (``/Fl`` is its abbreviation in inline images)."""
 
 
 def decoded_size(stream: Any, limit: int) -> int:
@@ -59,7 +60,7 @@ def decoded_size(stream: Any, limit: int) -> int:
     found = filters(stream)
     if not found:
         return len(stream.read_raw_bytes())
-    if not all(f in _FLATE for f in found):
+    if not all(f in FLATE for f in found):
         try:
             return len(stream.read_bytes())
         except pikepdf.PdfError:
