@@ -1,7 +1,29 @@
-"""Shared fixtures. Record files are generated here, small, and named for what they are."""
+"""Shared fixtures. Record files are generated here, small, and named for what they are.
+
+Tests that need more than Python (the one mechanism: tests/tools.py)
+--------------------------------------------------------------------
+``pip install -e '.[test]' && pytest`` passes on a machine with only Python: a test that
+needs a system tool, a system font or a real keyring session *skips*, and its reason names
+the package to install ("needs qpdf (Debian/Ubuntu: apt-get install qpdf; macOS: brew
+install qpdf)"). With ``SOPACKET_REQUIRE_ALL=1`` (``.ci/run`` sets it) each such skip is a
+*failure*: CI runs everything or fails.
+
+- Calling a tool: just call it. Every ``subprocess`` call (``run``, ``Popen``,
+  ``check_output``...) whose program is listed in ``tools.TOOLS`` (qpdf, pdftotext, pdfinfo,
+  pdftoppm, pdfimages, pdfsig, mutool, jbig2dec, ...) is guarded for the whole session
+  (:func:`pytest_configure` below): a missing program skips the test with its package.
+  ``tools.run_tool("qpdf", "--check", path)`` does the same with text output captured.
+  A new tool: add it to ``tools.TOOLS`` with its packages.
+- Before the test starts: ``@pytest.mark.needs("qpdf", "mutool")`` (or in ``pytestmark``).
+- Fonts: ``@pytest.mark.needs_font("王秀英")`` or ``tools.need_font(text)`` inside the test:
+  sopacket's own font lookup must find a font for every character of the text.
+- The real Secret Service: the ``real_keyring`` fixture (see tests/test_keyring_real.py).
+- Anything else (a download, a service): ``tools.unavailable("needs ... (install ...)")``.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,8 +31,36 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from . import tools
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jane-doe"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs(*tools): system programs the test runs")
+    config.addinivalue_line("markers", "needs_font(text): a system font must draw the text")
+    tools.guard_subprocess()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        for tool in mark.args:
+            tools.need(tool)
+    for mark in item.iter_markers("needs_font"):
+        for text in mark.args:
+            tools.need_font(text)
+
+
+@pytest.fixture
+def real_keyring() -> None:
+    """The real Secret Service session that .ci/run starts (SOPACKET_REAL_KEYRING=1)."""
+    if os.environ.get("SOPACKET_REAL_KEYRING") != "1":
+        tools.unavailable(
+            "needs a real Secret Service: run the tests inside .ci/run's D-Bus session "
+            "with an unlocked gnome-keyring, which sets SOPACKET_REAL_KEYRING=1 "
+            "(Debian/Ubuntu: apt-get install gnome-keyring dbus)"
+        )
 
 
 def make_pdf(path: Path, pages: int = 1, text: str = "Record") -> Path:

@@ -22,6 +22,7 @@ from sopacket.errors import ExitCode
 from sopacket.records.images import clean_jpeg
 
 from .conftest import EXAMPLE, make_image, make_pdf
+from .tools import need_font
 
 PW = "correct horse battery staple"
 FRONT = 6  # cover, contents, summary, questions, medications, records index (example)
@@ -423,6 +424,7 @@ def test_page_selection_images_tiff_and_rotation(runner: CliRunner, tmp_path: Pa
 def test_names_in_any_script_render_as_written(
     runner: CliRunner, tmp_path: Path, name: str
 ) -> None:
+    need_font(name)  # Chinese and Japanese: fonts-droid-fallback
     make_pdf(tmp_path / "a.pdf")
     packet = packet_with(
         tmp_path, [("Report", "a.pdf")], name=name, question=f"Question from {name}?"
@@ -499,6 +501,7 @@ def test_right_to_left_names_read_back_as_written(
 ) -> None:
     import unicodedata
 
+    need_font(name)
     make_pdf(tmp_path / "a.pdf")
     packet = packet_with(tmp_path, [("Report", "a.pdf")], name=name)
     result = build(runner, packet, "-o", str(tmp_path / "p.pdf"))

@@ -89,6 +89,6 @@ def test_readme_python_api_example_runs(monkeypatch: pytest.MonkeyPatch, capsys)
 def test_quick_start_commands_are_the_ci_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install --quiet -e '.[test]'" in ci
-    assert "SOPACKET_REQUIRE_REALWORLD=1 pytest'" in ci
-    assert "\n  SOPACKET_REQUIRE_REALWORLD=1 pytest\n" in ci
+    assert "SOPACKET_REQUIRE_ALL=1 pytest'" in ci
+    assert "\n  SOPACKET_REQUIRE_ALL=1 pytest\n" in ci
     assert "pip install -e '.[test]' && pytest" in README

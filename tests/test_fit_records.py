@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from PIL import Image
 
 from .fit_records import photo_of_document, scan_pdf, shared_logo_pdf, text_pdf
 
-needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext")
+needs_pdftotext = pytest.mark.needs("pdftotext")
 
 
 def pdf_pages_text(path: Path) -> list[str]:

@@ -1,10 +1,10 @@
 """The real OS keyring: a Secret Service (gnome-keyring) that .ci/run starts, unlocked,
 inside a private D-Bus session. Outside that session these tests are skipped; inside it
-(SOPACKET_REAL_KEYRING=1) they must pass."""
+(SOPACKET_REAL_KEYRING=1) they must pass; with SOPACKET_REQUIRE_ALL=1 (CI) a missing session
+is a failure (tests/tools.py)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import uuid
@@ -15,10 +15,7 @@ from typer.testing import CliRunner
 
 from sopacket.cli import app
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("SOPACKET_REAL_KEYRING") != "1",
-    reason="needs the Secret Service session that .ci/run starts",
-)
+pytestmark = pytest.mark.usefixtures("real_keyring")  # skipped outside that session
 PW = "real-keyring-test-phrase"
 
 

