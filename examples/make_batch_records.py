@@ -611,6 +611,10 @@ def make_roe_consult(path: Path) -> None:
             "become short of breath walking up the hill to his allotment and now stops "
             "once to rest. He has had no chest pain, fainting or near-fainting, "
             "palpitations, ankle swelling or breathlessness lying flat.",
+            "Other history: hypertension since 2018 and high cholesterol since 2019; "
+            "prediabetes. Medicines: amlodipine 5 mg daily (since 2018), atorvastatin "
+            "40 mg at bedtime (since 2019), aspirin 81 mg daily (since 2022). No known "
+            "drug allergies.",
             "ECG on 2026-09-14 shows sinus rhythm with left ventricular hypertrophy and "
             "strain. Echocardiogram the same day shows severe high-gradient aortic "
             "stenosis (mean gradient 44 mmHg, valve area 0.8 cm\u00b2) with normal "
@@ -878,9 +882,12 @@ def make_major_note(path: Path) -> None:
             "and at night two or three times a week (5\u20137 out of 10). She stopped "
             "hiking with her family.",
             "Treatment so far: physical therapy (12 sessions, 2025, and a home "
-            "program), ibuprofen and topical diclofenac, weight loss of 6 kg, and "
+            "program), ibuprofen and topical diclofenac 1% gel (since 2025-09), weight "
+            "loss of 6 kg, and "
             "corticosteroid injections on 2025-11-04 and 2026-03-10, the second helping "
             "for only three weeks. She uses a cane on long walks.",
+            "Other history: underactive thyroid since 2016, on levothyroxine 50 mcg every "
+            "morning. Allergy: sulfa antibiotics (rash).",
         ),
         *section(
             s,
@@ -1114,7 +1121,7 @@ def make_sample_note(path: Path) -> None:
             "On review he describes, since about 2025, brief spells (1\u20132 a month) of "
             "the same rising stomach feeling with a strong sense of d\u00e9j\u00e0 vu, "
             "lasting under a minute, without losing awareness. Febrile convulsion at "
-            "age 2. No head injury. No family history of epilepsy.",
+            "age 2 (1996). No head injury. No family history of epilepsy.",
             "MRI (2026-05-06) suggests left hippocampal sclerosis; EEG (2026-05-20) "
             "shows left anterior temporal sharp waves. Levetiracetam was started on "
             "2026-05-08. On 2026-07-02 he had a second convulsive seizure after a "
@@ -1348,6 +1355,9 @@ def make_example_note(path: Path) -> None:
             "supplements or herbal products. Weight gain of 9 kg over 5 years; mostly "
             "desk-bound. Her father had cirrhosis (cause unknown to her) and type 2 "
             "diabetes.",
+            "Other history: prediabetes and high cholesterol, not treated with medicines; "
+            "two cesarean births (2012 and 2015). She takes no regular medicines. "
+            "Allergy: codeine (nausea and vomiting).",
         ),
         *section(
             s,
@@ -1665,8 +1675,10 @@ def make_mustermann_consult(path: Path) -> None:
         *section(
             s,
             "Other history",
-            "High blood pressure on ramipril. No diabetes, heart or kidney disease. "
-            "Never smoked. Family: no known colorectal or uterine cancer.",
+            "High blood pressure since 2017, on ramipril 5 mg daily. Also takes ferrous "
+            "sulfate 325 mg every other day (since 2026-08) and vitamin D3 1000 IU daily. "
+            "No diabetes, heart or kidney disease. Never smoked. Family: no known "
+            "colorectal or uterine cancer.",
         ),
         heading(s, "Assessment"),
         *bullets(
