@@ -29,7 +29,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fit_records import photo_of_document, scan_pdf  # noqa: E402 - the test suite's generator
+from fit_records import Letterhead, photo_of_document, scan_pdf  # noqa: E402 - the tests'
+
+
+def letterhead(clinic: str, address: str, mrn: str, about: str, day: str) -> Letterhead:
+    """A letter about the example's patient, Jane Doe, dated as packet.yaml dates it."""
+    return Letterhead(
+        clinic=f"{clinic} (fictional)",
+        address=address,
+        patient=f"Patient: Jane Doe   Born 1968-04-12   MRN {mrn}",
+        about=f"Re: {about}, {day}",
+        received=day,
+        ocr=f"DOE, JANE   DOB 1968-04-12   {clinic}   {day}",
+    )
+
+
+ST_MARYS = "1450 Harbor View Road, Maple Falls, MN 55990  -  Tel (555) 555-0134"
+HEADS = {
+    "pathology": letterhead(
+        "St. Mary's Hospital", ST_MARYS, "SMH-00482913", "core biopsy pathology", "2026-08-28"
+    ),
+    "imaging": letterhead(
+        "Riverside Imaging Center",
+        "220 River Street, Suite 3, Maple Falls, MN 55990  -  Tel (555) 555-0148",
+        "RIC-7731046",
+        "breast MRI",
+        "2026-09-02",
+    ),
+    "lab": letterhead(
+        "Maple Falls Family Practice",
+        "Maple Falls, MN 55990  -  Fax (555) 555-0121",
+        "MFFP-10442",
+        "routine blood tests",
+        "2026-06-11",
+    ),
+    "letter": letterhead(
+        "Northfield Genomics",
+        "4410 Innovation Drive, Suite 200, Cedar Grove, CA 94999",
+        "NG-26-0091734",
+        "genetic counseling referral",
+        "2026-09-25",
+    ),
+}
 
 
 def main() -> None:
@@ -39,10 +80,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for record in sorted((ROOT / "examples/jane-doe/records").iterdir()):
         shutil.copyfile(record, out / record.name)
-    scan_pdf(out / "pathology-scan.pdf", pages=3, dpi=600, mode="gray", marker="PATHOLOGY")
-    scan_pdf(out / "imaging-scan.pdf", pages=2, dpi=600, mode="rgb", marker="IMAGING")
-    scan_pdf(out / "lab-fax.pdf", pages=4, dpi=600, mode="bw", marker="LAB")
-    photo_of_document(out / "letter-photo.jpg", megapixels=12, marker="LETTER")
+    for name, pages, mode, marker in [
+        ("pathology-scan.pdf", 3, "gray", "PATHOLOGY"),
+        ("imaging-scan.pdf", 2, "rgb", "IMAGING"),
+        ("lab-fax.pdf", 4, "bw", "LAB"),
+    ]:
+        head = HEADS[marker.lower()]
+        scan_pdf(out / name, pages, dpi=600, mode=mode, marker=marker, letterhead=head)
+    photo_of_document(out / "letter-photo.jpg", 12, marker="LETTER", letterhead=HEADS["letter"])
     total = sum(p.stat().st_size for p in out.iterdir())
     print(f"{len(list(out.iterdir()))} records, {total / 1e6:.1f} MB, in {out}")
 

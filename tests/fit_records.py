@@ -13,6 +13,7 @@ import io
 import random
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from statistics import NormalDist
@@ -31,6 +32,21 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 CLINIC = "Fernhill Valley Clinic (fictional) - Department of Internal Medicine"
 ADDRESS = "14 Orchard Row, Lindenford LF3 9QX  -  Tel 0100 555 0147  -  fernhill.example"
 PATIENT = "Patient: Marisol Quennell   Born 1971-03-14   MRN FV-0042-117"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who a generated letter is from and about (the defaults: an invented clinic and patient).
+    ``ocr`` is added to a scan's invisible text layer, as OCR would read the letterhead."""
+
+    clinic: str = CLINIC
+    address: str = ADDRESS
+    patient: str = PATIENT
+    about: str = "Re: outpatient follow-up review, 2 May 2024"
+    received: str = "02 MAY 2024"
+    ocr: str = ""
+
+
 FINE_PRINT = "Confidential. This fictional test record describes no real person."
 PROSE = (
     "patient reviewed clinic follow-up blood pressure stable medication dose twice daily "
@@ -74,7 +90,9 @@ def _lines(rng: random.Random, fits: Callable[[str], bool], n: int, lead: str = 
     return _wrap(lead.split() + words, fits)[:n]
 
 
-def _type_letter(draw: ImageDraw.ImageDraw, rng, box, k: float, heading: str, ink, accent) -> None:
+def _type_letter(
+    draw: ImageDraw.ImageDraw, rng, box, k: float, heading: str, ink, accent, head: Letterhead
+) -> None:
     """Type a fictional clinic letter into ``box`` (pixels); ``k`` is pixels per point."""
     x0, y0, x1, y1 = box
     y = float(y0)
@@ -87,12 +105,12 @@ def _type_letter(draw: ImageDraw.ImageDraw, rng, box, k: float, heading: str, in
             y += pt * k * lead
 
     put(heading, 16, True)
-    put(CLINIC, 11, True, accent)
-    put(ADDRESS, 8, fill=accent)
+    put(head.clinic, 11, True, accent)
+    put(head.address, 8, fill=accent)
     draw.line((x0, round(y), x1, round(y)), fill=accent, width=max(1, round(k)))
     y += 8 * k
-    put(PATIENT, 10)
-    put("Re: outpatient follow-up review, 2 May 2024", 10)
+    put(head.patient, 10)
+    put(head.about, 10)
     y += 6 * k
     body, small = _font(round(10 * k)), _font(round(SMALL_PT * k))
     while y + (5 * 13.5 + 6 + 10 * SMALL_PT * 1.3) * k <= y1:  # room for a paragraph
@@ -121,7 +139,11 @@ def _grain(im: Image.Image, rng: random.Random, sigma: float, blotch: float = 0)
 
 
 def photo_of_document(
-    path: Path, megapixels: float = 12, seed: int = 0, marker: str = "PHOTO"
+    path: Path,
+    megapixels: float = 12,
+    seed: int = 0,
+    marker: str = "PHOTO",
+    letterhead: Letterhead = Letterhead(),
 ) -> Path:
     """A phone-camera JPEG (4:3 landscape, quality 92) of a typed letter lying on a table."""
     w = round((megapixels * 1e6 * 4 / 3) ** 0.5)
@@ -137,7 +159,7 @@ def photo_of_document(
     k = 1 / min(PHOTO_FIT[0] / w, PHOTO_FIT[1] / h)  # photo pixels per point once fitted
     margin = round(pw * 0.06)
     box = (px + margin, py + margin, px + pw - margin, py + ph - margin)
-    _type_letter(draw, rng, box, k, marker, (40, 38, 44), (34, 62, 120))
+    _type_letter(draw, rng, box, k, marker, (40, 38, 44), (34, 62, 120), letterhead)
     shade = Image.radial_gradient("L").point(lambda v: 255 - v * 0.14).resize((w, h))
     im = _grain(ImageChops.multiply(im, shade.convert("RGB")), rng, 3.2)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +202,7 @@ def scan_pdf(
     seed: int = 0,
     marker: str = "SCAN",
     text_layer: bool = True,
+    letterhead: Letterhead = Letterhead(),
 ) -> Path:
     """Letter pages, each one full-page scan image at exactly ``dpi``: ``mode`` "gray" (JPEG
     q85), "rgb" (JPEG q85, cream paper, blue letterhead, red stamp) or "bw" (1-bit, Flate).
@@ -193,13 +216,13 @@ def scan_pdf(
         im = Image.new(pil_mode, (w, h), paper)
         draw = ImageDraw.Draw(im)
         box = (dpi, round(0.8 * dpi), w - dpi, h - round(0.7 * dpi))
-        _type_letter(draw, rng, box, k, label, ink, accent)
+        _type_letter(draw, rng, box, k, label, ink, accent, letterhead)
         if mode == "rgb":  # a red "received" stamp over the letter
             sx, sy = w - round(3.3 * dpi), round(1.9 * dpi)
             red, font = (186, 34, 44), _font(round(14 * k), True)
             draw.ellipse((sx, sy, sx + 2 * dpi, sy + dpi), outline=red, width=round(3 * k))
             draw.text((sx + 0.3 * dpi, sy + 0.22 * dpi), "RECEIVED", red, font)
-            draw.text((sx + 0.3 * dpi, sy + 0.52 * dpi), "02 MAY 2024", red, font)
+            draw.text((sx + 0.3 * dpi, sy + 0.52 * dpi), letterhead.received, red, font)
         for _ in range(w * h // 20000):  # specks of dust on the glass
             x, y, r = rng.randrange(w), rng.randrange(h), rng.uniform(0.5, 2.5) * dpi / 300
             draw.ellipse((x, y, x + r, y + r), fill=ink)
@@ -212,6 +235,8 @@ def scan_pdf(
         content = f"q {PAGE_W} 0 0 {PAGE_H} 0 0 cm /Im0 Do Q\n".encode()
         if text_layer:
             content += _pdf_text(72, PAGE_H - 0.8 * 72 - 13, 16, label, invisible=True)
+            if letterhead.ocr:
+                content += _pdf_text(72, PAGE_H - 0.8 * 72 - 33, 10, letterhead.ocr, True)
         out.append((content, data))
     bpc, filt = (1, "/FlateDecode") if mode == "bw" else (8, "/DCTDecode")
     return _image_pdf(path, out, (w, h), space, bpc, filt)
