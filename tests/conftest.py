@@ -11,7 +11,7 @@ install qpdf)"). With ``SOPACKET_REQUIRE_ALL=1`` (``.ci/run`` sets it) each such
 - Calling a tool: just call it. Every ``subprocess`` call (``run``, ``Popen``,
   ``check_output``...) whose program is listed in ``tools.TOOLS`` (qpdf, pdftotext, pdfinfo,
   pdftoppm, pdfimages, pdfsig, mutool, jbig2dec, ...) is guarded for the whole session
-  (:func:`pytest_configure` below): a missing program skips the test with its package.
+  (``tools.pytest_configure``): a missing program skips the test with its package.
   ``tools.run_tool("qpdf", "--check", path)`` does the same with text output captured.
   A new tool: add it to ``tools.TOOLS`` with its packages.
 - Before the test starts: ``@pytest.mark.needs("qpdf", "mutool")`` (or in ``pytestmark``).
@@ -37,19 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jane-doe"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "needs(*tools): system programs the test runs")
-    config.addinivalue_line("markers", "needs_font(text): a system font must draw the text")
-    tools.guard_subprocess()
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    for mark in item.iter_markers("needs"):
-        for tool in mark.args:
-            tools.need(tool)
-    for mark in item.iter_markers("needs_font"):
-        for text in mark.args:
-            tools.need_font(text)
+# the markers `needs` and `needs_font`, and the guard on every subprocess call
+from .tools import pytest_configure, pytest_runtest_setup  # noqa: E402, F401
 
 
 @pytest.fixture

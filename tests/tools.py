@@ -147,6 +147,22 @@ def _path_of(kwargs: dict[str, Any]) -> str | None:
     return env.get("PATH") if env is not None else None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The hooks ``tests/conftest.py`` takes from here: markers, and the guard."""
+    config.addinivalue_line("markers", "needs(*tools): system programs the test runs")
+    config.addinivalue_line("markers", "needs_font(text): a system font must draw the text")
+    guard_subprocess()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        for tool in mark.args:
+            need(tool)
+    for mark in item.iter_markers("needs_font"):
+        for text in mark.args:
+            need_font(text)
+
+
 def guard_subprocess() -> None:
     """From now on, a test that starts a missing test tool skips (fails in CI) instead."""
     subprocess.Popen = _GuardedPopen  # type: ignore[misc]
