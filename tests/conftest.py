@@ -6,7 +6,10 @@ Tests that need more than Python (the one mechanism: tests/tools.py)
 needs a system tool, a system font or a real keyring session *skips*, and its reason names
 the package to install ("needs qpdf (Debian/Ubuntu: apt-get install qpdf; macOS: brew
 install qpdf)"). With ``SOPACKET_REQUIRE_ALL=1`` (``.ci/run`` sets it) each such skip is a
-*failure*: CI runs everything or fails.
+*failure*: CI runs everything or fails. (Its earlier name, ``SOPACKET_REQUIRE_REALWORLD=1``,
+is still honoured; read it through ``tools.required()``, never from ``os.environ``.)
+``bash .ci/python-only`` runs the tests with the tools left out of PATH and the system fonts
+hidden, to see the skips.
 
 - Calling a tool: just call it. Every ``subprocess`` call (``run``, ``Popen``,
   ``check_output``...) whose program is listed in ``tools.TOOLS`` (qpdf, pdftotext, pdfinfo,
@@ -32,13 +35,10 @@ import pytest
 from typer.testing import CliRunner
 
 from . import tools
+from .tools import pytest_configure, pytest_runtest_setup  # noqa: F401 - the hooks: markers, guard
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jane-doe"
-
-
-# the markers `needs` and `needs_font`, and the guard on every subprocess call
-from .tools import pytest_configure, pytest_runtest_setup  # noqa: E402, F401
 
 
 @pytest.fixture
