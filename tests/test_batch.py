@@ -350,7 +350,7 @@ def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -
     assert any(r["status"] == "built" for r in rows)
     assert any(r["status"] == "not started" for r in rows)
     for pdf in out.glob("*"):
-        assert pdf.name == LOCK_NAME or pdf.suffix == ".pdf" and not pdf.name.startswith(".")
+        assert pdf.name == LOCK_NAME or (pdf.suffix == ".pdf" and not pdf.name.startswith("."))
 
 
 def test_report_never_quotes_the_packet_files(

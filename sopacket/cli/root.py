@@ -106,8 +106,9 @@ def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
         _exit(ExitCode.BROKEN_PIPE)
     except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
         _traceback_if(env.verbose)
-        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
-        message = f"a file could not be written{where}: {exc.strerror or type(exc).__name__}."
+        named = isinstance(exc.filename, str) and not exc.filename.startswith("<")
+        what = f"{exc.filename}" if named else "the standard output (the results)"
+        message = f"{what} could not be written: {exc.strerror or type(exc).__name__}."
         fix = "Check the free space and permissions, then run the command again."
         _json_error(json_output, {"type": "OutputError", "message": message, "fix": fix})
         _say_error(message, fix)
@@ -206,6 +207,27 @@ def _interrupt(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
+def _fold_help() -> None:
+    """Help text folds a word longer than its column (a file name, a path) onto the next
+    line instead of cutting it with "…": typer draws --help in rich tables whose columns
+    cut by default, and has no setting for it. (Done only when help may be shown: loading
+    typer's help module costs every other command a seventh of a second.)"""
+    from rich import columns
+    from rich.table import Table
+    from typer import rich_utils
+
+    class FoldingTable(Table):
+        def add_row(self, *renderables: Any, **options: Any) -> None:
+            super().add_row(*renderables, **options)
+            for column in self.columns:
+                column.overflow = "fold"
+
+    # typer's tables, and the grid in which rich's Columns puts an option's help beside
+    # its default (only help is drawn after this: the process then ends).
+    rich_utils.Table = FoldingTable  # type: ignore[misc]
+    columns.Table = FoldingTable  # type: ignore[misc]
+
+
 def _main_for_scripts() -> None:
     """With --json, even a command line that cannot be parsed (an unknown option, a
     missing argument) answers with one JSON document on stdout, and exit code 2."""
@@ -238,6 +260,8 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
+    if "--help" in sys.argv[1:] or len(sys.argv) <= 2:  # help, or a group's own help
+        _fold_help()
     try:
         if "--json" in sys.argv[1:]:
             _main_for_scripts()
