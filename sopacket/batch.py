@@ -150,7 +150,7 @@ class BatchResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "sopacket_batch": 1,
+            "sopacket_batch": 2,
             "output_dir": str(self.output_dir),
             "shard": list(self.shard) if self.shard else None,
             "interrupted": self.interrupted,
@@ -327,9 +327,8 @@ def plan(
         if options.shard and shard_of(lp.id, options.shard[1]) != options.shard[0]:
             continue
         records = [lp.record_path(i) for i in range(len(lp.packet.records))]
-        item.hidden = _names_of(
-            path, [r.file for r in lp.packet.records] + [str(r) for r in records]
-        )
+        named = [r.file for r in lp.packet.records] + [str(r) for r in records]
+        item.hidden = [n for n in _names_of(path, named) if n != lp.id]  # a folder named by id
         if lp.id in by_id:
             other = by_id[lp.id]
             where = (

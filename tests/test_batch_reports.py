@@ -293,3 +293,63 @@ def test_a_full_disk_names_the_file(tmp_path: Path) -> None:
     # A result that cannot go to standard output says so (/dev/full: ENOSPC on write).
     full = _sh(f"{python} schema > /dev/full")
     assert full.returncode == 3 and "standard output" in full.stderr
+
+
+def test_a_folder_named_by_the_packet_id_is_not_left_out(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write(
+        tmp_path / "in" / "idf-0001" / "packet.yaml",
+        MINIMAL.replace("sopacket: 1\n", "sopacket: 1\nid: idf-0001\n"),
+    )
+    result = run_batch(str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--keyring", "--json")
+    (row,) = json.loads(result.stdout)["packets"]
+    assert "no password for packet 'idf-0001'" in row["problems"][0]
+    assert "[path left out]" not in result.stdout
+
+
+def test_any_name_of_the_packet_left_in_a_message_is_left_out() -> None:
+    """The guard behind the messages (which name records by number): a message that
+    still quotes the packet's folder or a record's file loses it."""
+    from sopacket.batch import _hide, _names_of
+
+    names = _names_of(
+        Path("in/Quimby_Zorblax/packet.yaml"), ["records/Quimby_Zorblax_pathology.pdf"]
+    )
+    said = _hide(
+        [
+            "cannot read in/Quimby_Zorblax/records/Quimby_Zorblax_pathology.pdf (denied)",
+            "Quimby_Zorblax_pathology.pdf: too large; see the packet file",
+            "the folder Quimby_Zorblax is not writable",
+        ],
+        names,
+    )
+    assert not any("Quimby" in line or "Zorblax" in line for line in said), said
+    assert said[1].endswith("too large; see the packet file")  # the rest is kept
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has installed its own handler for ``signum`` (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (signum - 1) & 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_command_stopped_by_a_signal_exits_128_plus_its_number(signum: int, code: int) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sopacket", "check", "-"],  # waits for the packet on stdin
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _catches(proc.pid, signum):
+        time.sleep(0.02)  # until sopacket has its handler: then the signal is its to take
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "Stopped" in err and "Traceback" not in err
