@@ -636,6 +636,7 @@ def run(
     with folder_lock(options.output_dir, options.shard, options.passwords == "new"):
         result = BatchResult([], options.output_dir, options.shard)
         result.report_paths = options.report_paths
+        progress.start(len(files), "Packets")
         try:
             planned = plan(files, options, stored)
         except KeyboardInterrupt as exc:
