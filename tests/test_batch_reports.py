@@ -253,7 +253,7 @@ def test_at_80_columns_long_paths_fold_and_are_never_cut(
 
 
 def test_a_closed_pipe_ends_quietly_with_141() -> None:
-    for args in (["check", str(EXAMPLE / "packet.yaml")], ["schema"]):
+    for args in (["check", str(EXAMPLE / "packet.yaml")], ["schema"], ["build", "--help"]):
         read, write_end = os.pipe()
         os.close(read)  # the reader is gone before sopacket writes anything (`| head`)
         try:

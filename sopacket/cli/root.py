@@ -210,7 +210,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def _fold_help() -> None:
     """Help text folds a word longer than its column (a file name, a path) onto the next
     line instead of cutting it with "…": typer draws --help in rich tables whose columns
-    cut by default, and has no setting for it. (Done only when help may be shown: loading
+    cut by default, and has no setting for it. Help into a closed pipe ends quietly with
+    141, as every command does (rich would exit with 1). (Done only when help may be shown: loading
     typer's help module costs every other command a seventh of a second.)"""
     from rich import columns
     from rich.table import Table
@@ -226,6 +227,13 @@ def _fold_help() -> None:
     # its default (only help is drawn after this: the process then ends).
     rich_utils.Table = FoldingTable  # type: ignore[misc]
     columns.Table = FoldingTable  # type: ignore[misc]
+
+    def quietly(console: Any) -> None:  # help into a closed pipe: no "1", no message
+        console.quiet = True
+        _quiet_pipe()
+        raise SystemExit(ExitCode.BROKEN_PIPE)
+
+    rich_utils.Console.on_broken_pipe = quietly  # type: ignore[method-assign,assignment]
 
 
 def _main_for_scripts() -> None:
