@@ -5,9 +5,13 @@
 
 One bad or slow packet costs its own row, never the batch: each packet builds in a child
 process (which reads its records in children of its own, with their limits). Passwords
-are handled here, in the parent: read from the keyring before a packet's build starts, or
-generated and stored in the keyring only once its packet is written. No password is ever
-in a row, a report or a message.
+are handled here, in the parent, before a packet's build starts: the one stored in the
+keyring for its id, or (only where none is stored) a new one, stored at once; so every
+copy of a packet that sopacket wrote opens with the password stored for it. Only when
+asked (``new_passwords``) is a stored password replaced, once the packet built with the
+new one is written. One batch at a time writes to an output folder (an OS file lock).
+No password is ever in a row, a report or a message, and rows name packets by id and
+records by number, never by the file or folder names (which often name the patient).
 """
 
 from __future__ import annotations
@@ -21,13 +25,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ExitCode, KeyringError, SopacketError, UsageError
+from .errors import ExitCode, KeyringError, OutputError, SopacketError, UsageError, stop_code
 from .options import BuildOptions
 from .progress import NullProgress, Progress
 from .records.access import RecordAccess
 from .records.isolate import ChildFailed, Limits
 
-Status = Literal["built", "skipped", "incomplete", "failed"]
+Status = Literal["built", "skipped", "incomplete", "failed", "not started"]
+STATUSES: tuple[Status, ...] = ("built", "skipped", "incomplete", "failed", "not started")
+"""Every status a row can have, in the order the summary counts them. ``skipped``: up to
+date; ``not started``: the batch was stopped (Ctrl-C, SIGTERM) before its turn."""
+PasswordKind = Literal["stored", "new", "replaced"]
+LOCK_NAME = ".sopacket-batch.lock"
+"""The lock file in the output folder (empty; held with an OS file lock while a batch runs)."""
 PACKET_SUFFIXES = (".yaml", ".yml")
 _PACKET_HEAD = re.compile(rb"^sopacket\s*:", re.M)
 
@@ -44,9 +54,10 @@ class BatchOptions:
     Its ``output`` and ``force`` are the batch's to set (``OUTDIR/ID.pdf``; up-to-date
     packets are skipped, the rest rebuilt), and records are read with no one to ask for a
     protected record's password."""
-    passwords: Literal["keyring", "generate"] = "keyring"
-    """keyring: each packet's stored password; generate: a new one per built packet,
-    stored in the keyring under the packet id once the packet is written."""
+    passwords: Literal["keyring", "generate", "new"] = "keyring"
+    """keyring: each packet's stored password; generate: the stored one, or where none is
+    stored a new one (stored under the packet id before its build starts); new: a new one
+    for every packet, each built again, replacing the stored one once it is written."""
     jobs: int | None = None
     """Packets built at once (default: the number of CPUs)."""
     force: bool = False
@@ -55,6 +66,9 @@ class BatchOptions:
     """(K, N): only the packets whose id falls in shard K of N (1-based)."""
     packet_seconds: float = 3600.0
     """Time allowed to one packet's whole build."""
+    report_paths: bool = False
+    """Rows also name the packet file (``source``) and problems the record files; without
+    it they name packets by id (or number) and records by number only."""
 
 
 @dataclass
@@ -62,6 +76,7 @@ class Row:
     """One packet's outcome (a line of the report). Never holds a password."""
 
     source: str
+    """The packet file (in a report only with ``report_paths``)."""
     packet_id: str | None = None
     status: Status = "failed"
     output: str | None = None
@@ -70,13 +85,21 @@ class Row:
     seconds: float = 0.0
     ready: bool | None = None
     problems: list[str] = field(default_factory=list)
+    """What stands in the way (failed, incomplete, or built though not ready)."""
     volumes: list[str] = field(default_factory=list)
     """Every file of a packet cut to fit a size limit (``output`` is the first)."""
+    number: int = 0
+    """Its place among the packet files found (1-based): names a row that has no id."""
+    notes: list[str] = field(default_factory=list)
+    """What is worth knowing but stands in nothing's way (up to date, a new password ...)."""
+    password: PasswordKind | None = None
+    """The packet's password: the ``stored`` one, a ``new`` one (none was stored), or one
+    that ``replaced`` the stored one (copies written earlier open only with the old)."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, paths: bool = False) -> dict[str, Any]:
+        data = {
             "id": self.packet_id,
-            "source": self.source,
+            "number": self.number,
             "status": self.status,
             "output": self.output,
             "volumes": list(self.volumes),
@@ -84,8 +107,16 @@ class Row:
             "bytes": self.bytes,
             "seconds": round(self.seconds, 2),
             "ready": self.ready,
+            "password": self.password,
             "problems": list(self.problems),
+            "notes": list(self.notes),
         }
+        return {"source": self.source, **data} if paths else data
+
+    @property
+    def name(self) -> str:
+        """How people see the row: its packet id, else its place (never the file)."""
+        return self.packet_id or f"packet file {self.number}"
 
 
 @dataclass
@@ -94,27 +125,38 @@ class BatchResult:
     output_dir: Path
     shard: tuple[int, int] | None = None
     interrupted: bool = False
-    """Stopped (Ctrl-C) before every packet was built: running it again finishes."""
+    """Stopped (Ctrl-C, SIGTERM) before every packet was built: running it again finishes."""
     new_passwords: int = 0
     """Packets built with a new password (stored in the keyring under their ids)."""
+    report_paths: bool = False
+    """The report names packet and record files (see :attr:`BatchOptions.report_paths`)."""
+    stop: BaseException | None = None
+    """What stopped it (its exit code: :meth:`stopped_code`)."""
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.rows if r.status == status)
 
     @property
     def exit_code(self) -> ExitCode:
-        bad = any(r.status in ("failed", "incomplete") for r in self.rows)
+        if self.interrupted:
+            return stop_code(self.stop)
+        bad = any(r.status in ("failed", "incomplete", "not started") for r in self.rows)
         return ExitCode.NOT_READY if bad else ExitCode.OK
+
+    @property
+    def replaced(self) -> list[str]:
+        """The ids whose stored password this batch replaced."""
+        return [r.packet_id for r in self.rows if r.password == "replaced" and r.packet_id]
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "sopacket_batch": 1,
+            "sopacket_batch": 2,
             "output_dir": str(self.output_dir),
             "shard": list(self.shard) if self.shard else None,
             "interrupted": self.interrupted,
-            "summary": {s: self.count(s) for s in ("built", "skipped", "incomplete", "failed")}
-            | {"total": len(self.rows)},
-            "packets": [r.to_json() for r in self.rows],
+            "summary": {s: self.count(s) for s in STATUSES} | {"total": len(self.rows)},
+            "passwords_replaced": self.replaced,
+            "packets": [r.to_json(self.report_paths) for r in self.rows],
         }
 
 
@@ -132,12 +174,23 @@ def output_folder(given: Path | None, configured: Path | None) -> Path:
     return out
 
 
-def password_mode(keyring: bool, generate: bool) -> Literal["keyring", "generate"]:
-    """A batch has exactly one password source: the keyring, or new passwords."""
+def password_mode(
+    keyring: bool, generate: bool, new: bool = False
+) -> Literal["keyring", "generate", "new"]:
+    """A batch has exactly one password source: the keyring, the keyring with new
+    passwords where none is stored, or new passwords for all (``--new-passwords``, alone
+    or with --generate-password)."""
+    if keyring and new:
+        raise UsageError(
+            "--keyring uses the stored passwords and --new-passwords replaces them: choose one.",
+            "Use --new-passwords alone to give every packet a new password.",
+        )
+    if new:
+        return "new"
     if keyring == generate:
         raise UsageError(
             "batch needs one password source: --keyring (each packet's stored password) "
-            "or --generate-password (a new one each, stored in the keyring).",
+            "or --generate-password (the stored one, or a new one where none is stored).",
             "Store passwords with `sopacket password set ID`, or use --generate-password.",
         )
     return "generate" if generate else "keyring"
@@ -242,6 +295,8 @@ class _Planned:
     path: Path
     output: Path | None = None
     inputs: list[Path] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    """Names that a report must not show (the packet's file and folder, its records')."""
 
 
 def plan(
@@ -255,39 +310,75 @@ def plan(
 
     planned: list[_Planned] = []
     by_id: dict[str, _Planned] = {}
-    for path in files:
-        row = Row(str(path))
-        item = _Planned(row, path)
+    force = options.force or options.passwords == "new"
+    for number, path in enumerate(files, 1):
+        item = _Planned(Row(str(path), number=number), path, hidden=_names_of(path, []))
+        row = item.row
         try:
             lp = load_packet(path)
         except SopacketError as exc:
             # No id to shard by: the file's path decides, so exactly one shard reports it.
             if options.shard and shard_of(str(path), options.shard[1]) != options.shard[0]:
                 continue
-            row.problems = _problems(exc)
+            row.problems = _problems(exc, options.report_paths)
             planned.append(item)
             continue
         row.packet_id = lp.id
         if options.shard and shard_of(lp.id, options.shard[1]) != options.shard[0]:
             continue
+        records = [lp.record_path(i) for i in range(len(lp.packet.records))]
+        named = [r.file for r in lp.packet.records] + [str(r) for r in records]
+        item.hidden = [n for n in _names_of(path, named) if n != lp.id]  # a folder named by id
         if lp.id in by_id:
+            other = by_id[lp.id]
+            where = (
+                f" ({other.path})" if options.report_paths else f" (packet file {other.row.number})"
+            )
             row.problems = [
-                f"another packet file ({by_id[lp.id].path}) has the same id '{lp.id}'; "
+                f"another packet file{where} has the same id '{lp.id}'; "
                 "give each packet its own `id:`"
             ]
             planned.append(item)
             continue
         by_id[lp.id] = item
         item.output = options.output_dir / f"{lp.id}.pdf"
-        item.inputs = [path] + [lp.record_path(i) for i in range(len(lp.packet.records))]
-        files = _outputs(item.output)
-        if not options.force and _up_to_date(files, item.inputs, lp, stored, _settings(options)):
-            row.status = "skipped"
-            row.output = str(files[0])
-            row.volumes = [str(f) for f in files] if len(files) > 1 else []
-            row.problems = ["up to date (use --force to build it again)"]
+        item.inputs = [path, *records]
+        files_out = _outputs(item.output)
+        if not force:
+            found = _up_to_date(files_out, item.inputs, lp, stored, _settings(options))
+            if found is not None:
+                row.status = "skipped"
+                row.output = str(files_out[0])
+                row.volumes = [str(f) for f in files_out] if len(files_out) > 1 else []
+                row.pages, row.bytes, row.ready = found
+                row.password = "stored" if stored is not None else None
+                row.notes = ["up to date (use --force to build it again)"]
         planned.append(item)
     return planned
+
+
+_COMMON_WORDS = frozenset({"packet", "packets", "record", "records", "file", "files", "in"})
+
+
+def _names_of(packet: Path, records: list[str]) -> list[str]:
+    """What must not appear in a report about this packet: its file's path (as given and
+    resolved), its folder's, the folder's name, and each record's ``file:`` and path;
+    longest first, so a path is left out whole before its parts."""
+    names = {str(packet), str(packet.parent), packet.parent.name, *records}
+    with contextlib.suppress(OSError, RuntimeError):
+        names |= {str(packet.resolve()), str(packet.parent.resolve())}
+    names |= {Path(r).name for r in records}
+    keep = [n for n in names if len(n) >= 3 and n.lower() not in _COMMON_WORDS and n not in "./"]
+    return sorted(keep, key=len, reverse=True)
+
+
+def _hide(texts: list[str], names: list[str]) -> list[str]:
+    """``texts`` with every one of ``names`` (where it stands alone, not inside a longer
+    word) replaced by "[path left out]"."""
+    if not names:
+        return texts
+    pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in names))
+    return [pattern.sub("[path left out]", t) for t in texts]
 
 
 def _outputs(output: Path) -> list[Path]:
@@ -305,41 +396,46 @@ def _up_to_date(
     lp: Any,
     stored: Callable[[str], str | None] | None,
     settings: dict[str, Any],
-) -> bool:
+) -> tuple[int | None, int, bool | None] | None:
     """The output is newer than the packet file, opens with the stored password, and its
     manifest holds this packet's data and the SHA-256 of each record file as it is now
     (dates alone would miss a record replaced by an older copy). A packet in parts: every
-    part is there, of the same build."""
+    part is there, of the same build. Then its pages (None when no password was given to
+    count them), bytes (all parts together) and readiness; else None."""
     output = files[0]
     if any(f.is_symlink() for f in files):
-        return False  # never read nor written through a link: the build refuses it
+        return None  # never read nor written through a link: the build refuses it
     try:
         if any(inputs[0].stat().st_mtime >= f.stat().st_mtime for f in files):
-            return False
+            return None
+        size = sum(f.stat().st_size for f in files)
     except OSError:
-        return False
+        return None
     if stored is None:
-        return all(_older(p, f) for p in inputs[1:] for f in files)
+        fresh = all(_older(p, f) for p in inputs[1:] for f in files)
+        return (None, size, None) if fresh else None
     secret = stored(lp.id)
     if secret is None:
-        return False
-    manifest = _manifest(output, secret)
-    if manifest is None:
-        return False
+        return None
+    opened = _manifest(output, secret)
+    if opened is None:
+        return None
+    manifest, pages = opened
     volume = manifest.get("volume")
     if len(files) > 1 or volume:
         if not isinstance(volume, dict) or [f.name for f in files] != volume.get("files"):
-            return False  # a part missing, or parts of different builds
+            return None  # a part missing, or parts of different builds
         for n, part in enumerate(files[1:], 2):
-            other = (_manifest(part, secret) or {}).get("volume")
-            if other != {**volume, "number": n}:
-                return False
+            other, more = _manifest(part, secret) or ({}, 0)
+            if other.get("volume") != {**volume, "number": n}:
+                return None
+            pages += more
     from .records.inspect import sha256
 
     try:
         hashes = [sha256(p)[0] for p in inputs[1:]]
     except OSError:
-        return False
+        return None
     recorded = (
         volume.get("sha256")
         if isinstance(volume, dict)
@@ -347,9 +443,10 @@ def _up_to_date(
     )
     current = lp.packet.model_dump(mode="json", exclude_none=True)
     if not settings.get("allow_incomplete") and manifest.get("ready") is not True:
-        return False  # built incomplete before: now it must be ready, or say it is not
+        return None  # built incomplete before: now it must be ready, or say it is not
     same_options = {k: v for k, v in (manifest.get("options") or {}).items() if k in settings}
-    return recorded == hashes and manifest.get("packet") == current and same_options == settings
+    same = recorded == hashes and manifest.get("packet") == current and same_options == settings
+    return (pages, size, manifest.get("ready") is True) if same else None
 
 
 def _build_options(options: BatchOptions, output: Path | None = None) -> BuildOptions:
@@ -377,8 +474,9 @@ def _older(path: Path, than: Path) -> bool:
         return False
 
 
-def _manifest(pdf: Path, password: str) -> dict[str, Any] | None:
-    """The manifest inside a packet, or None if it does not open or has none."""
+def _manifest(pdf: Path, password: str) -> tuple[dict[str, Any], int] | None:
+    """The manifest inside a packet and its page count, or None if it does not open or
+    has no manifest."""
     import warnings
 
     import pikepdf
@@ -389,7 +487,8 @@ def _manifest(pdf: Path, password: str) -> dict[str, Any] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with pikepdf.open(pdf, password=password) as packet:
-                return manifest_data(packet)
+                data = manifest_data(packet)
+                return None if data is None else (data, len(packet.pages))
     except (pikepdf.PasswordError, pikepdf.PdfError, OSError, ValueError):
         return None
 
@@ -410,7 +509,7 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
         row.status = "incomplete"
         row.problems = _not_ready(exc.missing, exc.urgent, built=False)
     except SopacketError as exc:
-        row.problems = _problems(exc)
+        row.problems = _problems(exc, options.report_paths)
     except Exception as exc:  # a bug: the row says so, the batch goes on
         row.problems = [f"sopacket failed unexpectedly ({type(exc).__name__}); please report it"]
     else:
@@ -421,9 +520,9 @@ def _build_one(path: Path, output: Path, password: str, options: BatchOptions) -
         row.pages = result.pages
         row.bytes = result.bytes
         row.ready = result.ready
-        row.problems = _notes(result)
+        row.notes = _notes(result, options.report_paths)
         if not result.ready:
-            row.problems[:0] = _not_ready(result.missing, bool(result.urgent_symptoms), True)
+            row.problems = _not_ready(result.missing, bool(result.urgent_symptoms), True)
     row.seconds = time.monotonic() - started
     return row
 
@@ -444,15 +543,18 @@ def _not_ready(missing: tuple[str, ...], urgent: bool, built: bool) -> list[str]
     return lines
 
 
-def _notes(result: Any) -> list[str]:
-    """What the build said about its records, by number and file, not by title."""
+def _notes(result: Any, paths: bool = False) -> list[str]:
+    """What the build said about its records, by number (and file, with ``paths``), never
+    by title."""
     from .records.notes import report_note
 
     notes = []
     for n, rec in enumerate(result.records, 1):
         note = report_note(n, rec.file, rec)
         if note:
-            notes.append(note)
+            notes.append(
+                note if paths else note.replace(f"record {n} ({rec.file}) ", f"record {n} ", 1)
+            )
     shrunk = [n for n, rec in enumerate(result.records, 1) if rec.recompressed]
     if shrunk:
         notes.append(
@@ -466,27 +568,50 @@ def _notes(result: Any) -> list[str]:
     return notes
 
 
-def _problems(exc: SopacketError) -> list[str]:
-    """An error as report lines, without the values found in the file (patient data)."""
+def _problems(exc: SopacketError, paths: bool = False) -> list[str]:
+    """An error as report lines, without the values found in the file (patient data);
+    records by number, and (only with ``paths``) the files' names."""
     from .errors import PacketFileError, RecordError
 
     if isinstance(exc, RecordError) and exc.items:
-        return [f"record {n + 1} ({file}) {detail}" for n, file, detail in exc.items]
+        return [
+            f"record {n + 1} ({file}) {detail}" if paths else f"record {n + 1} {detail}"
+            for n, file, detail in exc.items
+        ]
     if isinstance(exc, PacketFileError):
         # Messages about fields quote what the file says (names, dates, diagnoses): only
         # their places go into a report; a message about the file itself (not YAML, too
         # large) quotes nothing. `sopacket check` on the file shows each problem in full.
-        places = [p.where if p.field else f"{p.where}: {p.message}" for p in exc.problems]
+        places = [_place(p, paths) for p in exc.problems]
         more = f" and {len(places) - 3} more" if len(places) > 3 else ""
+        check = f"`sopacket check {exc.problems[0].file}`" if paths else "`sopacket check` on it"
         return [
             f"the packet file has {len(places)} problem{'s' if len(places) != 1 else ''} to "
-            f"fix ({'; '.join(places[:3])}{more}); `sopacket check {exc.problems[0].file}` "
-            "shows each one and how to fix it"
+            f"fix ({'; '.join(places[:3])}{more}); {check} shows each one and how to fix it"
         ]
     return [f"{exc.message} {exc.fix}".strip()]
 
 
-PasswordFor = Callable[[str], str]
+def _place(problem: Any, paths: bool) -> str:
+    """Where a packet-file problem is: ``packet.yaml:14:7`` (the file's own name only
+    with ``paths``), with the message when it is about the file itself."""
+    where = problem.where
+    if not paths:
+        where = "the file" if problem.line is None else f"line {problem.line}"
+        if problem.line is not None and problem.column:
+            where += f", column {problem.column}"
+    return where if problem.field else f"{where}: {problem.message}"
+
+
+@dataclass(frozen=True)
+class Password:
+    """A packet's password, and whether it is new (see :attr:`Row.password`)."""
+
+    value: str
+    kind: PasswordKind = "stored"
+
+
+PasswordFor = Callable[[str], "str | Password"]
 
 
 def run(
@@ -497,72 +622,123 @@ def run(
     progress: Progress | None = None,
     stored: Callable[[str], str | None] | None = None,
 ) -> BatchResult:
-    """Build the packets in ``files``. ``password_for(packet_id)`` gives a packet's
-    password (it may raise SopacketError: that packet fails); ``keep_password(id, pw)`` is
-    called once a packet with a new password was written (True when it replaced one);
-    ``progress`` is told of each packet done (its label: the row's status);
-    ``stored(packet_id)`` the password stored for a packet, or None (an up-to-date packet
-    is skipped only if it opens with it)."""
-    from .records.isolate import Pool
-
+    """Build the packets in ``files``, holding the output folder's lock
+    (:func:`folder_lock`). ``password_for(packet_id)`` gives a packet's password, as a
+    str or a :class:`Password` (it may raise SopacketError: that packet fails);
+    ``keep_password(id, pw)`` is called once a packet was written with a password that is
+    not the stored one (a str, or a Password whose kind is not "stored"); True when it
+    replaced one. ``progress`` is told of each packet done (its label: the row's
+    status); ``stored(packet_id)`` the password stored for a packet, or None (an
+    up-to-date packet is skipped only if it opens with it)."""
     progress = progress or NullProgress()
     _preload()
     options.output_dir.mkdir(parents=True, exist_ok=True)
-    progress.start(len(files), "Packets")
-    try:
-        planned = plan(files, options, stored)
-    except KeyboardInterrupt:
-        stopped = "stopped before it was looked at: run the same command again"
-        rows = [Row(str(f), problems=[stopped]) for f in files]
-        return BatchResult(rows, options.output_dir, options.shard, interrupted=True)
+    with folder_lock(options.output_dir, options.shard, options.passwords == "new"):
+        result = BatchResult([], options.output_dir, options.shard)
+        result.report_paths = options.report_paths
+        progress.start(len(files), "Packets")
+        try:
+            planned = plan(files, options, stored)
+        except KeyboardInterrupt as exc:
+            result.interrupted, result.stop = True, exc
+            result.rows = [
+                Row(str(f), status="not started", number=n, notes=[_NOT_STARTED])
+                for n, f in enumerate(files, 1)
+            ]
+            return result
+        try:
+            _build_all(planned, options, password_for, keep_password, progress, result)
+        finally:
+            for item in planned:
+                if not options.report_paths:
+                    item.row.problems = _hide(item.row.problems, item.hidden)
+                    item.row.notes = _hide(item.row.notes, item.hidden)
+            result.rows = [p.row for p in planned]
+    return result
+
+
+_NOT_STARTED = "the batch was stopped before this packet was built: run the same command again"
+
+
+def _build_all(
+    planned: list[_Planned],
+    options: BatchOptions,
+    password_for: PasswordFor,
+    keep_password: Callable[[str, str], bool] | None,
+    progress: Progress,
+    result: BatchResult,
+) -> None:
+    """Each planned packet that is not up to date: its password, then its build in a
+    child process; its row filled in as it finishes. Stopped (Ctrl-C, SIGTERM), those
+    whose outcome was not taken in are settled (:func:`_settle_stopped`)."""
+    from .records.isolate import Pool
+
     todo = [p for p in planned if p.output is not None and p.row.status != "skipped"]
     progress.start(len(planned), "Packets")
     for item in planned:
         if item not in todo:
             progress.advance(item.row.status)
-    calls: list[tuple[Any, ...]] = []
-    secrets: list[str] = []
-    ready: list[_Planned] = []
-    for item in todo:
-        assert item.output is not None and item.row.packet_id is not None
-        try:
-            secret = password_for(item.row.packet_id)
-        except SopacketError as exc:
-            item.row.problems = _problems(exc)
-            progress.advance(item.row.status)
-            continue
-        calls.append((item.path, item.output, secret, options))
-        secrets.append(secret)
-        ready.append(item)
-    limits = Limits(memory=0, seconds=options.packet_seconds)
-    started = time.time()
-    pool = Pool(_build_one, calls, limits, options.jobs, group=True)
-    result = BatchResult([], options.output_dir, options.shard)
-    pending = dict(zip((id(i) for i in ready), zip(ready, secrets, strict=True), strict=True))
+    pending: dict[int, tuple[_Planned, Password]] = {}
+    pool = None
     try:
-        for item, secret, outcome in zip(ready, secrets, pool, strict=True):
+        for item in todo:
+            pending[id(item)] = (item, Password(""))  # not started, unless it builds
+        for item in todo:
+            secret = _password(item, password_for, keep_password, options.report_paths)
+            if secret is None:
+                pending.pop(id(item))
+                progress.advance(item.row.status)
+            else:
+                pending[id(item)] = (item, secret)
+        ready = list(pending.values())
+        calls = [(i.path, i.output, pw.value, options) for i, pw in ready]
+        started = time.time()
+        limits = Limits(memory=0, seconds=options.packet_seconds)
+        pool = Pool(_build_one, calls, limits, options.jobs, group=True)
+        for (item, secret), outcome in zip(ready, pool, strict=True):
             with _deferred_interrupt():  # a packet's bookkeeping is never cut in half
                 pending.pop(id(item))
                 _record(item, secret, outcome, keep_password, result)
             progress.advance(item.row.status)
-    except KeyboardInterrupt:
-        result.interrupted = True
-        pool.close()  # the children (and the records they read) stop here
+    except KeyboardInterrupt as exc:
+        result.interrupted, result.stop = True, exc
+        if pool is not None:
+            pool.close()  # the children (and the records they read) stop here
         with _deferred_interrupt():
             for item, secret in pending.values():
-                _settle_stopped(item, secret, started, keep_password, result)
+                when = started if pool is not None else None
+                _settle_stopped(item, secret, when, keep_password, result)
     finally:
-        pool.close()
-    result.rows = [p.row for p in planned]
-    return result
+        if pool is not None:
+            pool.close()
+
+
+def _password(
+    item: _Planned,
+    password_for: PasswordFor,
+    keep_password: Callable[[str, str], bool] | None,
+    paths: bool,
+) -> Password | None:
+    """The packet's password; None (its row says why) when there is none. A plain str
+    is new when there is ``keep_password`` to store it, else the one stored."""
+    assert item.output is not None and item.row.packet_id is not None
+    try:
+        given = password_for(item.row.packet_id)
+    except SopacketError as exc:
+        item.row.problems = _problems(exc, paths)
+        return None
+    if isinstance(given, Password):
+        return given
+    return Password(given, "new" if keep_password is not None else "stored")
 
 
 def run_from_keyring(
     paths: list[Path], options: BatchOptions, progress: Progress | None = None
 ) -> BatchResult:
     """The batch as ``sopacket batch`` runs it: the packet files among ``paths`` (see
-    :func:`find_packets`), each with its password in the OS keyring: read from it, or
-    (``options.passwords == "generate"``) made new and stored there once the packet is
+    :func:`find_packets`), each with its password in the OS keyring: read from it;
+    (``options.passwords == "generate"``) where none is stored, made new and stored there
+    before its build; (``"new"``) made new for every packet and stored once the packet is
     written. Nothing is created before the packets are found and the keyring answers."""
     from . import keystore, passwords
 
@@ -582,24 +758,81 @@ def run_from_keyring(
             "gnome-keyring's Secret Service in a D-Bus session), or build packets one by one with "
             "`sopacket build --password-file`.",
         ) from None
-    generate = options.passwords == "generate"
+    mode = options.passwords
 
-    def password_for(packet_id: str) -> str:
-        return passwords.generate_passphrase() if generate else keystore.fetch(packet_id)
+    def password_for(packet_id: str) -> Password:
+        if mode == "keyring":
+            return Password(keystore.fetch(packet_id))
+        if mode == "generate":
+            value, made = keystore.fetch_or_create(packet_id, passwords.generate_passphrase)
+            return Password(value, "new" if made else "stored")
+        before = stored(packet_id)
+        return Password(passwords.generate_passphrase(), "replaced" if before else "new")
 
     def stored(packet_id: str) -> str | None:
         try:
-            return keystore.fetch(packet_id)
+            return keystore.stored(packet_id)
         except KeyringError:
             return None
 
-    keep = keystore.store if generate else None
+    keep = keystore.store if mode == "new" else None
     return run(files, options, password_for, keep, progress, stored)
+
+
+@contextlib.contextmanager
+def folder_lock(
+    folder: Path, shard: tuple[int, int] | None = None, alone: bool = False
+) -> Iterator[None]:
+    """One batch at a time in ``folder``: an OS file lock on ``folder/.sopacket-batch.lock``
+    (held while the batch runs; the empty file stays). Shards of one export may run side
+    by side (each holds the lock shared, and its own shard's lock alone), never beside an
+    unsharded batch, the same shard twice, or a batch replacing passwords (``alone``).
+    Another batch holding it: OutputError (exit 3) at once, nothing done. Where the
+    system has no file locks (Windows), nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    import os
+
+    names = [LOCK_NAME]
+    shared = shard is not None and not alone
+    if shared:
+        assert shard is not None
+        names.append(f".sopacket-batch-{shard[0]}-of-{shard[1]}.lock")
+    fds: list[int] = []
+    try:
+        for n, name in enumerate(names):
+            path = folder / name
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot use the lock file {path} ({exc.strerror}).",
+                    "Remove it if it is not a file, or check the folder's permissions.",
+                ) from None
+            fds.append(fd)
+            how = fcntl.LOCK_SH if shared and n == 0 else fcntl.LOCK_EX
+            try:
+                fcntl.flock(fd, how | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError(
+                    f"another sopacket batch is writing to {folder} right now (it holds "
+                    f"{path}); two batches in one folder could mix up packets and "
+                    "passwords, so this one did nothing.",
+                    "Wait until the other batch has finished, then run this one again (it "
+                    "builds only what is left), or choose another -o folder.",
+                ) from None
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)  # closing releases the lock
 
 
 def _record(
     item: _Planned,
-    secret: str,
+    secret: Password,
     outcome: Row | ChildFailed,
     keep_password: Callable[[str, str], bool] | None,
     result: BatchResult,
@@ -610,9 +843,10 @@ def _record(
         return
     outcome.source = item.row.source
     outcome.packet_id = item.row.packet_id
-    if outcome.status == "built" and keep_password is not None:
+    outcome.number = item.row.number
+    if outcome.status == "built":
         try:
-            replaced = keep_password(item.row.packet_id or "", secret)
+            _keep(item.row.packet_id or "", secret, keep_password, outcome, result)
         except SopacketError as exc:
             outcome.status = "failed"
             outcome.problems.append(
@@ -620,69 +854,102 @@ def _record(
                 f"{exc.message} Delete {outcome.output} and build it again once the "
                 "keyring works."
             )
-        else:
-            result.new_passwords += 1
-            outcome.problems.append(
-                "new password stored in the keyring"
-                + (" (it replaced the one stored before)" if replaced else "")
-            )
     item.row = outcome
+
+
+def _keep(
+    packet_id: str,
+    secret: Password,
+    keep_password: Callable[[str, str], bool] | None,
+    row: Row,
+    result: BatchResult,
+) -> None:
+    """A built packet's password: stored now if it is new and not stored yet
+    (``keep_password``), and said in its row."""
+    kind = secret.kind
+    if kind != "stored" and keep_password is not None:
+        replaced = keep_password(packet_id, secret.value)
+        kind = "replaced" if replaced else kind
+    row.password = kind
+    if kind == "new":
+        result.new_passwords += 1
+        row.notes.append("new password stored in the keyring (none was stored for it before)")
+    elif kind == "replaced":
+        result.new_passwords += 1
+        row.notes.append(
+            "new password stored in the keyring, replacing the one stored before: copies "
+            "of this packet written earlier open only with the old password"
+        )
 
 
 def _settle_stopped(
     item: _Planned,
-    secret: str,
-    started: float,
+    secret: Password,
+    started: float | None,
     keep_password: Callable[[str, str], bool] | None,
     result: BatchResult,
 ) -> None:
     """A packet whose outcome was not taken in when the batch stopped: if its child had
     already written it (it is newer than the batch and opens with its password), keep its
-    password and say it was built; otherwise say it was not."""
+    password and say it was built; otherwise it was not started (or cut off: nothing of
+    it was written)."""
     from .verify import opens
 
     out = _outputs(item.output)[0] if item.output is not None else None
     try:
         written = (
-            out is not None
+            started is not None
+            and secret.value != ""
+            and out is not None
             and not out.is_symlink()
             and out.stat().st_mtime >= started
-            and opens(out, secret)
+            and opens(out, secret.value)
         )
     except OSError:
         written = False
-    if written and keep_password is not None:
+    if written:
         try:
-            keep_password(item.row.packet_id or "", secret)
-            result.new_passwords += 1
+            _keep(item.row.packet_id or "", secret, keep_password, item.row, result)
         except SopacketError:
             written = False
     if written:
         item.row.status = "built"
         item.row.output = str(out)
-        item.row.problems = ["finished just as the batch was stopped"]
+        item.row.notes.append("finished just as the batch was stopped")
     else:
-        item.row.problems = ["stopped before it was built: run the same command again"]
+        item.row.status = "not started"
+        item.row.password = None
+        item.row.notes = [_NOT_STARTED]
+
+
+_HELD = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 @contextlib.contextmanager
 def _deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done (then raise it): a password is never left half
-    stored, nor a row half written."""
+    """Hold Ctrl-C (and SIGTERM, SIGHUP) until the block is done (then stop as it asked):
+    a password is never left half stored, nor a row half written."""
     import signal
 
+    from .errors import Stopped
+
     caught: list[int] = []
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+        for name in _HELD:
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                previous[number] = signal.signal(number, lambda signum, f: caught.append(signum))
     except ValueError:  # not the main thread: nothing to hold
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if caught:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt if caught[0] == signal.SIGINT else Stopped(caught[0])
 
 
 def _preload() -> None:
@@ -703,16 +970,20 @@ def _preload() -> None:
 
 CSV_COLUMNS = [
     "id",
-    "source",
+    "number",
     "status",
     "output",
     "pages",
     "bytes",
     "seconds",
     "ready",
+    "password",
     "problems",
+    "notes",
     "volumes",
 ]
+"""The CSV report's columns (with ``report_paths``, ``source`` comes second). ``ready``
+is ``true``, ``false`` or empty (not built); lists are joined with `` | ``."""
 
 
 def write_report(result: BatchResult, path: Path) -> None:
@@ -723,16 +994,20 @@ def write_report(result: BatchResult, path: Path) -> None:
 
     if report_format(path) == "json":
         write_text(path, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        import csv
-        import io
+        return
+    import csv
+    import io
 
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        for row in result.rows:
-            data = row.to_json()
-            data["problems"] = " | ".join(row.problems)
-            data["volumes"] = " | ".join(row.volumes)
-            writer.writerow(data)
-        write_bytes(path, buf.getvalue().encode("utf-8"))
+    columns = list(CSV_COLUMNS)
+    if result.report_paths:
+        columns.insert(1, "source")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in result.rows:
+        data = row.to_json(result.report_paths)
+        data["ready"] = "" if row.ready is None else ("true" if row.ready else "false")
+        for name in ("problems", "notes", "volumes"):
+            data[name] = " | ".join(data[name])
+        writer.writerow(data)
+    write_bytes(path, buf.getvalue().encode("utf-8"))

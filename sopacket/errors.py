@@ -32,8 +32,34 @@ class ExitCode(IntEnum):
     """A record file cannot be read or placed in the packet."""
     INTERNAL_ERROR = 70
     """A bug in sopacket (run with -v for details and report it)."""
+    HANGUP = 129
+    """Stopped because its terminal closed (SIGHUP, 128 + 1); nothing half-written was left."""
     INTERRUPTED = 130
-    """Stopped by Ctrl-C; nothing half-written was left behind."""
+    """Stopped by Ctrl-C (SIGINT, 128 + 2); nothing half-written was left behind."""
+    BROKEN_PIPE = 141
+    """Its output was read no further (a closed pipe, as with ``| head``: 128 + SIGPIPE's
+    13); said quietly, and nothing half-written was left."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (a polite kill, 128 + 15); nothing half-written was left."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop asked by a signal other than Ctrl-C (SIGTERM, SIGHUP): unwinds like Ctrl-C
+    (temporary files removed, nothing half-written), and exits with 128 + its number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def stop_code(exc: BaseException | None) -> ExitCode:
+    """The exit code of a stop: 130 for Ctrl-C, 128 + the signal's number for the others."""
+    code = getattr(exc, "exit_code", ExitCode.INTERRUPTED)
+    return ExitCode(code) if code in ExitCode._value2member_map_ else ExitCode.INTERRUPTED
 
 
 class Refusal(Exception):

@@ -10,6 +10,8 @@ recommended (a priority below 1). In a chain of backends only those that pass ar
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import KeyringError
@@ -107,6 +109,53 @@ def store(packet_id: str, password: str) -> bool:
     return bool(previous)
 
 
+def stored(packet_id: str) -> str | None:
+    """The password stored for a packet, or None."""
+    backend = _backend()
+    value = _call("read the password", backend.get_password, SERVICE, packet_id)
+    return str(value) if value else None
+
+
+def fetch_or_create(packet_id: str, make: Callable[[], str]) -> tuple[str, bool]:
+    """The packet's stored password; where none is stored, ``make()`` one and store it.
+    True when it was made now. Two sopacket processes asking at once get the same one:
+    the read and the store happen under one lock (:func:`_locked`)."""
+    with _locked():
+        value = stored(packet_id)
+        if value is not None:
+            return value, False
+        value = make()
+        store(packet_id, value)
+    return value, True
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """This user's sopacket keyring lock (an OS file lock beside keyring's own data, in
+    the user's data folder), where the system has file locks; else nothing."""
+    try:
+        import fcntl
+        import os
+
+        from keyring.util import platform_
+
+        folder = platform_.data_root()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(
+            os.path.join(folder, "sopacket-keyring.lock"),
+            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+            0o600,
+        )
+    except (ImportError, OSError):  # no fcntl (Windows), or no folder to lock in
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def fetch(packet_id: str) -> str:
     backend = _backend()
     value = _call("read the password", backend.get_password, SERVICE, packet_id)
@@ -119,21 +168,23 @@ def fetch(packet_id: str) -> str:
     return str(value)
 
 
-def forget(packet_id: str) -> None:
+def forget(packet_id: str) -> bool:
+    """Remove a packet's password; False when none was stored (nothing to do: forgetting
+    twice is not an error)."""
     from keyring.errors import PasswordDeleteError
 
     backend = _backend()
+    if _call("read the password", backend.get_password, SERVICE, packet_id) is None:
+        return False
     try:
         backend.delete_password(SERVICE, packet_id)
     except PasswordDeleteError:
-        raise KeyringError(
-            f"the OS keyring has no password for packet '{packet_id}'.",
-            "Nothing to forget; `sopacket password list` shows what is stored.",
-        ) from None
+        return False  # removed meanwhile
     except Exception as exc:
         raise KeyringError(
             f"the OS keyring failed to forget the password ({type(exc).__name__}).", _NO_BACKEND
         ) from None
+    return True
 
 
 def list_ids() -> list[str]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import OutputError
 
@@ -120,6 +121,40 @@ def _replace(tmp: str | Path, path: Path, *, replace: bool) -> None:
         ) from None
 
 
+class _NamedFile(io.BufferedRandom):
+    """The new file's content, for ``path``: a failed write (a full disk, a quota) is an
+    OutputError naming ``path``, not an OSError naming a file descriptor."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        super().__init__(io.FileIO(fd, "r+b"))
+        self.path = path
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except OSError as exc:
+            raise not_written(self.path, exc) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            raise not_written(self.path, exc) from None
+
+
+def not_written(path: Path, exc: OSError) -> OutputError:
+    """``path`` could not be written (``exc``: why); nothing of it was left."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "Free some space on that disk (or choose another folder), then run it again."
+    else:
+        fix = "Check the folder's permissions and free space, then run it again."
+    return OutputError(
+        f"{path} could not be written ({exc.strerror or type(exc).__name__}); nothing of "
+        "it was left.",
+        fix,
+    )
+
+
 class Pending:
     """A new file for ``path`` that has no name yet: write to :attr:`file`, then
     :meth:`publish` to put it in place, or :meth:`discard` to leave nothing. Several can
@@ -156,7 +191,7 @@ class Pending:
                     f"cannot write in the folder {self.path.parent} ({exc.strerror}).",
                     "Choose a folder you can write to, or check its permissions.",
                 ) from None
-        self.file: IO[bytes] = os.fdopen(fd, "w+b")
+        self.file: IO[bytes] = _NamedFile(fd, self.path)
         self._mode = mode
         self._replace = replace
 
@@ -164,7 +199,10 @@ class Pending:
         if self.file.closed:
             return
         self.file.flush()
-        os.fsync(self.file.fileno())
+        try:
+            os.fsync(self.file.fileno())
+        except OSError as exc:
+            raise not_written(self.path, exc) from None
         try:
             if not self._follow and os.path.islink(self.path):  # planted since __init__
                 raise not_a_file(self.path, stat.S_IFLNK)
@@ -181,7 +219,8 @@ class Pending:
     def discard(self) -> None:
         """Drop the file if it was not published (nothing happens after publish)."""
         if not self.file.closed:
-            self.file.close()
+            with contextlib.suppress(OSError, OutputError):  # a full disk: closed all the same
+                self.file.close()
         if self._tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._tmp)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sopacket.batch import shard_of
+from sopacket.batch import LOCK_NAME, shard_of
 from sopacket.cli import app
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, write
@@ -78,12 +78,21 @@ def test_a_batch_with_broken_packets(
         str(report),
         "--jobs",
         "2",
+        "--report-paths",  # names the files, for the asserts below
     )
     assert result.exit_code == 1, result.output
+    assert "--report-paths puts the packet and record file names" in result.stderr
     data = json.loads(report.read_text())
     rows = {Path(r["source"]).parent.name: r for r in data["packets"]}
     assert len(rows) == 32
-    assert data["summary"] == {"built": 28, "skipped": 0, "incomplete": 1, "failed": 3, "total": 32}
+    assert data["summary"] == {
+        "built": 28,
+        "skipped": 0,
+        "incomplete": 1,
+        "failed": 3,
+        "not started": 0,
+        "total": 32,
+    }
     assert (
         rows["yaml-error"]["status"] == "failed"
         and "not valid YAML" in rows["yaml-error"]["problems"][0]
@@ -97,7 +106,12 @@ def test_a_batch_with_broken_packets(
     stored = {user: pw for (svc, user), pw in memory_keyring.store.items()}
     built = sorted(out.glob("*.pdf"))
     assert [p.stem for p in built] == [f"bt-{n:02d}" for n in range(28)]
-    assert len(set(stored.values())) == 28
+    # A new password is stored before its packet's build: the broken packets with an id
+    # have theirs too (the next build uses it), one each, never shared.
+    assert sorted(stored) == sorted(
+        [p.stem for p in built] + ["bt-corrupt", "bt-incomplete", "bt-missing"]
+    )
+    assert len(set(stored.values())) == 31
     for pdf in built[:5]:
         assert opens(pdf, stored[pdf.stem]) and not opens(
             pdf, stored["bt-27" if pdf.stem != "bt-27" else "bt-00"]
@@ -119,18 +133,23 @@ def test_a_batch_with_broken_packets(
         csv_rows = list(csv.DictReader(fh))
     assert sum(r["status"] == "skipped" for r in csv_rows) == 28
     assert {user: pw for (svc, user), pw in memory_keyring.store.items()} == stored
-    assert set(csv_rows[0]) == {
+    assert list(csv_rows[0]) == [
         "id",
-        "source",
+        "number",
         "status",
         "output",
         "pages",
         "bytes",
         "seconds",
         "ready",
+        "password",
         "problems",
+        "notes",
         "volumes",
-    }
+    ]  # no `source` without --report-paths
+    skipped = [r for r in csv_rows if r["status"] == "skipped"]
+    assert all(r["ready"] == "true" and int(r["pages"]) > 0 for r in skipped)
+    assert all(r["problems"] == "" and r["notes"].startswith("up to date") for r in skipped)
 
     # A packet changed since its build is built again; --force rebuilds everything.
     time.sleep(0.01)
@@ -272,7 +291,7 @@ def test_killed_batch_leaves_no_partial_packet_and_rerun_completes(
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    first = sorted(out.glob("*"))
+    first = sorted(p for p in out.glob("*") if p.name != LOCK_NAME)
     assert 6 <= len(first) < 28, "the kill must land part-way"
     keyring = json.loads((tmp_path / "keyring.json").read_text())
     for pdf in first:  # only whole packets, each opening with the password stored for it
@@ -329,9 +348,9 @@ def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -
     assert "Run the same command again to build the rest" in err
     rows = json.loads((tmp_path / "r.json").read_text())["packets"]  # what was done, kept
     assert any(r["status"] == "built" for r in rows)
-    assert any("stopped before it was built" in " ".join(r["problems"]) for r in rows)
+    assert any(r["status"] == "not started" for r in rows)
     for pdf in out.glob("*"):
-        assert pdf.suffix == ".pdf" and not pdf.name.startswith(".")
+        assert pdf.name == LOCK_NAME or (pdf.suffix == ".pdf" and not pdf.name.startswith("."))
 
 
 def test_report_never_quotes_the_packet_files(
@@ -370,8 +389,11 @@ def test_stale_records_are_found_by_content_and_new_passwords_are_said(
     again = json.loads(run_batch(str(packet), "-o", str(out), "--keyring", "--json").stdout)
     assert again["packets"][0]["status"] == "built"
     third = run_batch(str(packet), "-o", str(out), "--generate-password", "--force", "--json")
-    (row,) = json.loads(third.stdout)["packets"]
-    assert "it replaced the one stored before" in " ".join(row["problems"])
+    (row,) = json.loads(third.stdout)["packets"]  # --force alone keeps the password
+    assert row["status"] == "built" and row["password"] == "stored"
+    fourth = run_batch(str(packet), "-o", str(out), "--new-passwords", "--json")
+    (row,) = json.loads(fourth.stdout)["packets"]
+    assert row["password"] == "replaced" and "replacing the one stored" in " ".join(row["notes"])
 
 
 def test_urgent_and_incomplete_packets_say_so(

@@ -472,7 +472,7 @@ def test_batch_cuts_what_is_too_large_and_skips_it_when_up_to_date(
         f"example-jd-2026-part-{k}-of-3.pdf" for k in (1, 2, 3)
     ]
     assert rows["small-2026"]["volumes"] == [] and rows["small-2026"]["status"] == "built"
-    assert any("cut into 3 files" in p for p in rows["example-jd-2026"]["problems"])
+    assert any("cut into 3 files" in p for p in rows["example-jd-2026"]["notes"])
     secret = dict(memory_keyring.store)[("sopacket", "example-jd-2026")]
     for part in rows["example-jd-2026"]["volumes"]:
         assert Path(part).stat().st_size <= 6 * MB

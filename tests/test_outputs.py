@@ -146,7 +146,7 @@ def test_batch_force_refuses_a_link_planted_at_a_packet_name(
         assert row["status"] == "failed" and "is a symbolic link" in row["problems"][0]
         assert planted.read_bytes() == b"precious, not a packet"
         assert (out / "lk-01.pdf").is_symlink()
-        assert sorted(p.name for p in out.iterdir()) == ["lk-01.pdf"]
+        assert sorted(p.name for p in out.iterdir()) == [".sopacket-batch.lock", "lk-01.pdf"]
 
 
 def test_a_link_planted_after_the_check_is_not_written_through(

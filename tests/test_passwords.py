@@ -369,8 +369,9 @@ def test_password_commands(runner: CliRunner, memory_keyring: MemoryKeyring) -> 
     assert runner.invoke(app, ["password", "forget", "p1"]).exit_code == 0
     gone = runner.invoke(app, ["password", "show", "p1"])
     assert gone.exit_code == ExitCode.KEYRING_ERROR and "no password" in gone.stderr
-    again = runner.invoke(app, ["password", "forget", "p1"])
-    assert again.exit_code == ExitCode.KEYRING_ERROR
+    again = runner.invoke(app, ["password", "forget", "p1"])  # idempotent: nothing to do
+    assert again.exit_code == ExitCode.OK and "nothing was stored" in again.stderr.lower()
+    assert memory_keyring.get_password("sopacket", "p2") is not None  # the others stay
     weak = runner.invoke(app, ["password", "set", "p3", "--stdin"], input="abc\n")
     assert weak.exit_code == ExitCode.PASSWORD_ERROR and "abc" not in weak.output
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ExitCode
 from .env import of
 from .params import (
     BaseDirOption,
@@ -40,8 +39,24 @@ GenerateOption = Annotated[
     bool,
     typer.Option(
         "--generate-password",
-        help="Make a new password for each packet built, stored in the OS keyring under "
-        "its id (packets skipped as up to date keep theirs).",
+        help="Use each packet's stored password, and where none is stored make a new "
+        "one, stored in the OS keyring under its id before the packet is built.",
+    ),
+]
+NewPasswordsOption = Annotated[
+    bool,
+    typer.Option(
+        "--new-passwords",
+        help="Give every packet a new password, replacing the stored one once the packet "
+        "is written (all are built again; copies written earlier open only with the old).",
+    ),
+]
+ReportPathsOption = Annotated[
+    bool,
+    typer.Option(
+        "--report-paths",
+        help="Also name the packet and record files in the report, --json and table "
+        "(folder and file names often hold patients' names).",
     ),
 ]
 JobsOption = Annotated[
@@ -82,8 +97,10 @@ def batch(
     output_dir: OutputDirOption = None,
     use_keyring: KeyringOption = False,
     generate_password: GenerateOption = False,
+    new_passwords: NewPasswordsOption = False,
     jobs: JobsOption = None,
     report: ReportOption = None,
+    report_paths: ReportPathsOption = False,
     shard: ShardOption = None,
     force: ForceOption = False,
     allow_incomplete: AllowIncompleteOption = False,
@@ -102,8 +119,10 @@ def batch(
 
     Each packet builds in its own process into OUTDIR/ID.pdf; one failure never stops the
     batch. Packets whose output is newer than their file and records are skipped unless
-    --force. Exit codes: 0 all built or up to date, 1 any failed or incomplete, 2 usage,
-    5 no keyring, 130 stopped (Ctrl-C; run it again to finish).
+    --force. Rows name packets by id and records by number (not by file, unless
+    --report-paths). One batch at a time per OUTDIR. Exit codes: 0 all built or up to
+    date, 1 any failed or incomplete, 2 usage, 3 OUTDIR in use by another batch, 5 no
+    keyring, 130 stopped by Ctrl-C, 143 by SIGTERM (run it again to finish).
 
     Example: `sopacket batch examples/batch -o packets --keyring --report report.csv`
     """
@@ -115,7 +134,7 @@ def batch(
     settings = env.settings()
     out = batch_lib.output_folder(output_dir, settings.output_dir)
     limit = options.size_budget(max_size, fit, no_recompress, settings.presets)
-    mode = batch_lib.password_mode(use_keyring, generate_password)
+    mode = batch_lib.password_mode(use_keyring, generate_password, new_passwords)
     if report is not None:
         batch_lib.check_report(report, out)
     access = options.record_access(base_dir, record_time_limit, record_memory_limit)
@@ -129,10 +148,19 @@ def batch(
         access=access,
         budget=limit,
     )
-    batch_options = batch_lib.BatchOptions(out, each, mode, jobs, force, chosen_shard)
+    batch_options = batch_lib.BatchOptions(
+        out, each, mode, jobs, force, chosen_shard, report_paths=report_paths
+    )
+    if report_paths:
+        display.err.print(
+            "Warning: --report-paths puts the packet and record file names in the report "
+            "and the output; they often hold patients' names. Keep the report as private "
+            "as the records.",
+            markup=False,
+        )
     with live.progress(env, quiet or json_output, live.STATUSES) as bar:
         result = batch_lib.run_from_keyring(paths, batch_options, bar)
     if report is not None:
         batch_lib.write_report(result, report)
     display.batch_done(result, report, json_output)
-    return ExitCode.INTERRUPTED if result.interrupted else result.exit_code
+    return result.exit_code

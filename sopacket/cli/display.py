@@ -49,6 +49,12 @@ class _Console(Console):
             for segment in buffer
         )
 
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (``| head``): say no more (rich would exit with 1,
+        which reads as "not ready"); the CLI ends quietly with its own code (141)."""
+        self.quiet = True
+        raise BrokenPipeError
+
 
 out = _Console(highlight=False, soft_wrap=False)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
@@ -189,35 +195,51 @@ def _verify_file(report: Any, console: Console, verdict: bool) -> None:
         )
 
 
+_BATCH_COLOURS = {
+    "built": "green",
+    "skipped": "dim",
+    "incomplete": "yellow",
+    "failed": "bold red",
+    "not started": "yellow",
+}
+
+
 def batch_summary(result: Any, console: Console = out) -> None:
-    """One line per packet that needs attention, then the totals."""
+    """One line per packet, then the totals. Long ids and paths fold onto more lines
+    (never cut), so a narrow terminal still shows every file name whole."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("Packet")
+    table.add_column("Packet", overflow="fold", ratio=1)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Pages", justify="right")
-    table.add_column("Output / problem")
-    colours = {"built": "green", "skipped": "dim", "incomplete": "yellow", "failed": "bold red"}
+    table.add_column("Pages", justify="right", no_wrap=True)
+    table.add_column("Output / problem", overflow="fold", ratio=2)
     for row in result.rows:
-        detail = row.output or ""
+        detail = escape(row.output or "")
         if row.volumes:
-            detail += f" (part 1 of {len(row.volumes)}; the others beside it)"
+            detail += escape(f" (part 1 of {len(row.volumes)}; the others beside it)")
         if row.status in ("failed", "incomplete"):
-            detail = "; ".join(row.problems) or "failed"
+            detail = escape("; ".join(row.problems) or "failed")
+        elif row.status == "not started":
+            detail = escape("; ".join(row.notes))
         elif row.status == "built" and row.ready is False:
             detail = f"{detail}\n[yellow]" + escape("; ".join(row.problems[:2])) + "[/]"
+        if row.password == "replaced":
+            detail += "\n[yellow]new password: copies written earlier open only with the old[/]"
         table.add_row(
-            escape(row.packet_id or row.source),
-            f"[{colours[row.status]}]{row.status}[/]",
-            str(row.pages or ""),
-            detail if row.status == "built" and row.ready is False else escape(detail),
+            escape(row.name),
+            f"[{_BATCH_COLOURS[row.status]}]{row.status}[/]",
+            "" if row.pages is None else str(row.pages),
+            detail,
         )
     console.print(table, soft_wrap=False)
     s = result.to_json()["summary"]
-    bad = s["failed"] + s["incomplete"]
+    bad = s["failed"] + s["incomplete"] + s["not started"]
     colour = "red" if bad else "green"
+    stopped = f", {s['not started']} not started" if s["not started"] else ""
     console.print(
-        f"[bold {colour}]{s['built']} built, {s['skipped']} up to date, {s['incomplete']} "
-        f"incomplete, {s['failed']} failed[/] (of {s['total']}) in {escape(str(result.output_dir))}"
+        f"[bold {colour}]{s['built']} built, {s['skipped']} skipped (up to date), "
+        f"{s['incomplete']} incomplete, {s['failed']} failed{stopped}[/] (of {s['total']}) "
+        f"in {escape(str(result.output_dir))}",
+        overflow="fold",
     )
 
 
@@ -458,6 +480,13 @@ def batch_done(result: Any, report: Any, json_output: bool) -> None:
             f"New passwords for {result.new_passwords} packet(s) are in the OS keyring "
             "under their ids: read one with `sopacket password show ID`, and give it to "
             "the reviewing clinic separately from the packet.",
+            markup=False,
+        )
+    if result.replaced:
+        err.print(
+            f"{len(result.replaced)} packet(s) got a new password that replaced the stored "
+            "one: copies of them written or sent earlier open only with the old password "
+            "(" + ", ".join(result.replaced) + ").",
             markup=False,
         )
     if result.interrupted:

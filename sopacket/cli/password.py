@@ -92,15 +92,20 @@ def show(ctx: typer.Context, packet_id: IdArg, json_output: JsonOption = False) 
 
 
 def forget(ctx: typer.Context, packet_id: IdArg) -> None:
-    """Remove a packet's password from the OS keyring.
+    """Remove a packet's password from the OS keyring (exit 0 also when none was stored).
 
     Example: `sopacket password forget sop-3f9a1c2e`
     """
     from .. import keystore
     from . import display
 
-    keystore.forget(packet_id)
-    display.err.print(f"Forgot the password of packet {packet_id}.", markup=False)
+    if keystore.forget(packet_id):
+        display.err.print(f"Forgot the password of packet {packet_id}.", markup=False)
+    else:
+        display.err.print(
+            f"Nothing was stored for packet {packet_id}: there is nothing to forget.",
+            markup=False,
+        )
 
 
 def list_(ctx: typer.Context, json_output: JsonOption = False) -> None:

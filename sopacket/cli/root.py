@@ -92,16 +92,23 @@ def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
         _json_error(json_output, exc.to_json())
         _say_error(exc.message, exc.fix)
         _exit(exc.exit_code)
-    except KeyboardInterrupt:
-        from . import display
+    except KeyboardInterrupt as exc:
+        from ..errors import stop_code
 
-        display.err.print()
-        display.err.print("Stopped. Nothing half-written was left behind.")
-        _exit(ExitCode.INTERRUPTED)
+        with contextlib.suppress(OSError):
+            from . import display
+
+            display.err.print()
+            display.err.print("Stopped. Nothing half-written was left behind.")
+        _exit(stop_code(exc))
+    except BrokenPipeError:  # stdout closed early (`| head`): the reader wants no more
+        _quiet_pipe()
+        _exit(ExitCode.BROKEN_PIPE)
     except OSError as exc:  # writing results or files failed: a full disk, a closed pipe
         _traceback_if(env.verbose)
-        where = f" ({exc.filename})" if isinstance(exc.filename, str) else ""
-        message = f"a file could not be written{where}: {exc.strerror or type(exc).__name__}."
+        named = isinstance(exc.filename, str) and not exc.filename.startswith("<")
+        what = f"{exc.filename}" if named else "the standard output (the results)"
+        message = f"{what} could not be written: {exc.strerror or type(exc).__name__}."
         fix = "Check the free space and permissions, then run the command again."
         _json_error(json_output, {"type": "OutputError", "message": message, "fix": fix})
         _say_error(message, fix)
@@ -115,6 +122,17 @@ def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
             "Run the command again with -v for details, and report it if it persists.",
         )
         _exit(ExitCode.INTERNAL_ERROR)
+
+
+def _quiet_pipe() -> None:
+    """stdout goes nowhere from now on, so that nothing more is said about the closed
+    pipe, not even when Python flushes stdout at exit."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _json_error(json_output: bool, error: Mapping[str, object]) -> None:
@@ -184,7 +202,38 @@ _register()
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    from ..errors import Stopped
+
+    raise Stopped(signum)
+
+
+def _fold_help() -> None:
+    """Help text folds a word longer than its column (a file name, a path) onto the next
+    line instead of cutting it with "…": typer draws --help in rich tables whose columns
+    cut by default, and has no setting for it. Help into a closed pipe ends quietly with
+    141, as every command does (rich would exit with 1). (Done only when help may be shown: loading
+    typer's help module costs every other command a seventh of a second.)"""
+    from rich import columns
+    from rich.table import Table
+    from typer import rich_utils
+
+    class FoldingTable(Table):
+        def add_row(self, *renderables: Any, **options: Any) -> None:
+            super().add_row(*renderables, **options)
+            for column in self.columns:
+                column.overflow = "fold"
+
+    # typer's tables, and the grid in which rich's Columns puts an option's help beside
+    # its default (only help is drawn after this: the process then ends).
+    rich_utils.Table = FoldingTable  # type: ignore[misc]
+    columns.Table = FoldingTable  # type: ignore[misc]
+
+    def quietly(console: Any) -> None:  # help into a closed pipe: no "1", no message
+        console.quiet = True
+        _quiet_pipe()
+        raise SystemExit(ExitCode.BROKEN_PIPE)
+
+    rich_utils.Console.on_broken_pipe = quietly  # type: ignore[method-assign,assignment]
 
 
 def _main_for_scripts() -> None:
@@ -214,14 +263,23 @@ def main() -> None:
     forbid_core_dumps()  # a core file would hold the password and patient data
 
     # A closed terminal (SIGHUP) or a polite kill (SIGTERM) stops like Ctrl-C: temporary
-    # files are removed and nothing half-written is left.
+    # files are removed and nothing half-written is left; the exit code is 128 + the
+    # signal's number (129, 143), as a shell reports a process the signal ended.
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
+    if "--help" in sys.argv[1:] or len(sys.argv) <= 2:  # help, or a group's own help
+        _fold_help()
     try:
         if "--json" in sys.argv[1:]:
             _main_for_scripts()
         app()
-    except KeyboardInterrupt:  # pragma: no cover - a Ctrl-C outside any command body
-        print("Stopped.", file=sys.stderr)
-        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt as exc:  # pragma: no cover - outside any command body
+        from ..errors import stop_code
+
+        with contextlib.suppress(OSError):
+            print("Stopped.", file=sys.stderr)
+        sys.exit(stop_code(exc))
+    except BrokenPipeError:  # pragma: no cover - help or usage text into a closed pipe
+        _quiet_pipe()
+        sys.exit(ExitCode.BROKEN_PIPE)
