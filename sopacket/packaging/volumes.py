@@ -178,6 +178,7 @@ def _write_volume(
 ) -> tuple[WrittenVolume, Pending]:
     """Volume ``number``: assembled, stamped, outlined, its manifest attached, encrypted
     into an unnamed file for ``name`` (named by the caller)."""
+    from .digest import page_digests
     from .fit import dedupe
 
     with Document() as doc:
@@ -185,7 +186,8 @@ def _write_volume(
         stamp_pages(doc, layout, common.listing.packet.patient, common.fonts, common.progress)
         add_outline_and_links(doc, layout)
         pages = len(doc.pdf.pages)
-        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut))
+        digests = page_digests(doc.pdf)
+        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut, digests))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
         pending = Pending(name, replace=common.force, follow=False)
         try:
