@@ -181,6 +181,7 @@ def _checks(path: Path, password: str, records: Path | None) -> VerifyReport:
             volume = manifest.get("volume")
             report.volume = volume if isinstance(volume, dict) else None
             check_pages(pdf, manifest, report)
+            check_page_content(pdf, manifest, report)
             check_records(manifest, records, report)
             check_bookmarks(pdf, manifest, report)
         check_active_content(pdf, report)
@@ -634,6 +635,68 @@ def check_pages(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> Non
         not problems,
         "; ".join(problems) if problems else "every record's pages are where the contents say",
     )
+
+
+def check_page_content(
+    pdf: Any, manifest: dict[str, Any], report: VerifyReport, skip: Any = None
+) -> None:
+    """Each page is what was built: its digest (content, resources, annotations, boxes)
+    recomputed is the one the manifest recorded. ``skip``: annotations to leave out (the
+    field a signature added). A packet built before digests were recorded is said to
+    be unchecked, not changed (its manifest has none to compare with)."""
+    from .packaging.digest import METHOD, page_digests
+
+    recorded = manifest.get("page_digests")
+    if not isinstance(recorded, dict) or recorded.get("method") != METHOD:
+        report.add(
+            "page content",
+            True,
+            "not checked: this packet was built by an older sopacket that did not record "
+            "its pages' content (build it again to have them checked)",
+        )
+        return
+    wanted = recorded.get("sha256")
+    try:
+        found = page_digests(pdf, skip)
+    except Exception:  # a page that cannot be walked is not what was built
+        report.add("page content", False, "the pages cannot be read to compare them")
+        return
+    if not isinstance(wanted, list):
+        report.add("page content", False, "the manifest's page digests are damaged")
+        return
+    changed = [
+        n for n in range(1, max(len(found), len(wanted)) + 1) if _at(found, n) != _at(wanted, n)
+    ]
+    names = [_page_name(n, manifest) for n in changed]
+    report.add(
+        "page content",
+        not changed,
+        f"every page is as it was built ({len(found)} compared)"
+        if not changed
+        else "; ".join(names[:10])
+        + (f"; and {len(names) - 10} more pages" if len(names) > 10 else "")
+        + (" differs" if len(names) == 1 else " differ")
+        + " from what was built: the packet was changed after it was built; ask its "
+        "sender for a new copy",
+    )
+
+
+def _at(items: list[Any], n: int) -> Any:
+    return items[n - 1] if 0 < n <= len(items) else None
+
+
+def _page_name(n: int, manifest: dict[str, Any]) -> str:
+    """Page ``n`` and what it belongs to, as the manifest says: a record (its number and
+    title), the front matter, or the closing page."""
+    for i, rec in enumerate(manifest.get("records") or [], 1):
+        first, last = _span(rec)
+        if first <= n <= last:
+            return f"page {n} (record {rec.get('number', i)}, '{rec.get('title')}')"
+    if n <= _int(manifest.get("front_matter_pages")):
+        return f"page {n} (the front matter: cover, summary and index)"
+    if n == _int(manifest.get("total_pages")):
+        return f"page {n} (the closing page)"
+    return f"page {n}"
 
 
 def _span(rec: dict[str, Any]) -> tuple[int, int]:
