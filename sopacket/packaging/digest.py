@@ -81,8 +81,11 @@ class _Walk:
                     items[key] = node[key]
             node = node.get("/Parent")
         annots = items.get("/Annots")
-        if self.skip is not None and isinstance(annots, pikepdf.Array):
-            items["/Annots"] = [a for a in annots if not self.skip(a)]
+        if isinstance(annots, pikepdf.Array):  # no annotations left: as if none at all
+            kept = [a for a in annots if self.skip is None or not self.skip(a)]
+            items["/Annots"] = kept
+            if not kept:
+                del items["/Annots"]
         return self._dict(items, b"page")
 
     def _dict(self, items: dict[str, Any], tag: bytes) -> bytes:
@@ -96,6 +99,8 @@ class _Walk:
     def node(self, obj: Any) -> bytes:
         import pikepdf
 
+        if isinstance(obj, list):  # a page's annotations, those skipped left out
+            return self._array(obj)
         if not isinstance(obj, pikepdf.Object):
             return _native(obj)
         if not obj.is_indirect:
@@ -131,15 +136,18 @@ class _Walk:
         if isinstance(obj, pikepdf.Dictionary):
             return self._dict({str(k): v for k, v in obj.items()}, b"dict")
         if isinstance(obj, pikepdf.Array):
-            h = hashlib.sha256(b"array")
-            for item in obj:
-                h.update(self.node(item))
-            return h.digest()
+            return self._array(obj)
         if isinstance(obj, pikepdf.Name):
             return _scalar(str(obj), "n")
         if isinstance(obj, pikepdf.String):
             return hashlib.sha256(b"s" + bytes(obj)).digest()
         return _native(obj)
+
+    def _array(self, items: Any) -> bytes:
+        h = hashlib.sha256(b"array")
+        for item in items:
+            h.update(self.node(item))
+        return h.digest()
 
     def _stream(self, stream: Any) -> bytes:
         from ..records.objects import filters
@@ -168,4 +176,11 @@ def _native(value: Any) -> bytes:
     try:
         return _scalar(format(value.normalize(), "f"), "num")  # a Decimal: 1.50 is 1.5
     except AttributeError:
-        return _scalar(repr(value), "?")
+        raise TypeError(f"not a PDF value: {type(value).__name__}") from None
+
+
+def object_digest(pdf: Any, obj: Any) -> str:
+    """The digest of any object of ``pdf`` (a catalog entry), followed as a page's are:
+    the same content gives the same digest whatever its object numbers."""
+    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
+    return _Walk(pages, {}, None).node(obj).hex()
