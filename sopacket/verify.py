@@ -193,8 +193,9 @@ def _checks(
     the revision before the signature's (and then the signature's revision is checked
     to add nothing but the signature)."""
     report = VerifyReport(path)
-    _open(path, password).close()  # the password is right before anything is judged
-    signature = check_signature(path, password, trust, report)
+    with _open(path, password) as whole:  # the password is right before anything is judged
+        fields = _signature_fields(whole)
+    signature = check_signature(path, password, trust, report, fields)
     built = signature.first_revision if signature is not None else 0
     manifest = _check_built(path, built, password, records, report)
     if signature is not None and manifest is not None:
@@ -467,7 +468,11 @@ def check_one_revision(path: Path, pdf: Any, report: VerifyReport, end: int = 0)
     report.add(
         "one revision",
         not found,
-        "one revision, every stream encrypted"
+        (
+            "one revision, every stream encrypted"
+            if not end
+            else "as built: one revision, every stream encrypted (then the signature's)"
+        )
         if not found
         else "changed after it was built: " + "; ".join(found),
     )
@@ -487,17 +492,17 @@ def _count_in_file(path: Path, word: bytes, end: int = 0) -> int:
 
 
 def check_signature(
-    path: Path, password: str, trust: tuple[Path, ...], report: VerifyReport
+    path: Path, password: str, trust: tuple[Path, ...], report: VerifyReport, fields: int = 0
 ) -> Any:
     """The packet's signature, when its last revision is one (``build --sign``): valid
     (cryptographically sound, covering every byte of the file: nothing appended after
     it), and who made it. Returns it (a :class:`~sopacket.packaging.sign.Signature`)
     when valid, so that the packet as built (the revision before it) is checked; else
     None, and the one-revision check refuses what was appended."""
-    from .packaging.sign import INSTALL, have_pyhanko, read_signature
+    from .packaging.sign import INSTALL, have_pyhanko, read_signature, trust_roots
 
     revisions = _count_in_file(path, b"%%EOF")
-    if revisions < 2:
+    if revisions < 2 and not fields:
         return None
     if not have_pyhanko():
         report.add(
@@ -507,11 +512,14 @@ def check_signature(
             f"checked without pyHanko (install it with: {INSTALL})",
         )
         return None
+    roots = trust_roots(trust)
     try:
-        signature = read_signature(path, password, trust)
+        signature = read_signature(path, password, roots)
     except Exception:  # what was appended is not a signature pyHanko can read
-        return None
+        signature = None
     if signature is None:
+        if fields:
+            report.add("signature", False, "the file holds a signature that cannot be read")
         return None
     report.signed = signature.to_json()
     if not signature.valid:
@@ -544,7 +552,7 @@ def check_signature_adds_nothing(
         pages = VerifyReport(path)
         check_page_content(signed, manifest, pages, skip=_signature_field)
         problems += [f.detail.split(":")[0] for f in pages.findings if not f.ok]
-        keys = (set(signed.Root.keys()) | set(first.Root.keys())) - {"/AcroForm", "/Extensions"}
+        keys = (set(signed.Root.keys()) | set(first.Root.keys())) - SIGNING_MAY_CHANGE
         for key in sorted(keys):
             was, now = first.Root.get(key), signed.Root.get(key)
             if (
@@ -563,6 +571,22 @@ def check_signature_adds_nothing(
         if not problems
         else "the signature's revision changes the packet: " + "; ".join(problems),
     )
+
+
+SIGNING_MAY_CHANGE = frozenset({"/AcroForm", "/Extensions", "/Version", "/Metadata"})
+"""What signing may change in the catalog: the signature's form field, the PDF version
+and extensions it declares, and the document's XMP metadata (dates, producer); none of
+them is drawn on a page."""
+
+
+def _signature_fields(pdf: Any) -> int:
+    """How many signature fields the catalog's form holds."""
+    form = pdf.Root.get("/AcroForm")
+    fields = form.get("/Fields") if form is not None else None
+    try:
+        return sum(1 for f in fields or [] if f.get("/FT") == "/Sig")
+    except (AttributeError, TypeError):
+        return 0
 
 
 def _signature_field(annot: Any) -> bool:

@@ -160,16 +160,30 @@ class Signature:
         return {"by": self.by, "valid": self.valid, "trusted": self.trusted}
 
 
-def read_signature(path: Path, password: str, trust: Sequence[Path] = ()) -> Signature | None:
-    """The signature of the packet at ``path`` when its last revision is one (validated
-    by pyHanko; the certificate is checked against the authorities in ``trust`` only),
-    or None when it has none. Run in verify's capped child."""
+def trust_roots(trust: Sequence[Path]) -> list[Any]:
+    """The certificates in the files given to ``verify --trust``."""
     from pyhanko.keys import load_certs_from_pemder
+
+    roots = []
+    for path in trust:
+        try:
+            roots += list(load_certs_from_pemder([str(path)]))
+        except Exception:
+            raise UsageError(
+                f"--trust {path} is not a certificate file (PEM or DER).",
+                "Give the certificate of the authority that issued the clinic's certificate.",
+            ) from None
+    return roots
+
+
+def read_signature(path: Path, password: str, roots: Sequence[Any] = ()) -> Signature | None:
+    """The signature of the packet at ``path`` when its last revision is one (validated
+    by pyHanko; the certificate is checked against the authorities ``roots`` only, see
+    :func:`trust_roots`), or None when it has none. Run in verify's capped child."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    roots = list(load_certs_from_pemder([str(p) for p in trust])) if trust else []
     with path.open("rb") as fh, _quiet():
         reader = PdfFileReader(fh, strict=False)
         reader.decrypt(password)
@@ -178,7 +192,7 @@ def read_signature(path: Path, password: str, trust: Sequence[Path] = ()) -> Sig
             return None
         sig = found[-1]
         status = validate_pdf_signature(
-            sig, ValidationContext(trust_roots=roots, allow_fetching=False)
+            sig, ValidationContext(trust_roots=list(roots), allow_fetching=False)
         )
         by = _name(status.signing_cert.subject.native)
         revisions = reader.xrefs.total_revisions
@@ -193,7 +207,8 @@ def read_signature(path: Path, password: str, trust: Sequence[Path] = ()) -> Sig
             problem = "the file is not one packet and one signature"
         start = sig.signed_revision - 1 if sig.signed_revision else 0
         first = reader.xrefs.get_startxref_for_revision(start) if start >= 0 else 0
-    return Signature(by, not problem, bool(trust) and status.trusted, problem, _end_of(path, first))
+    trusted = bool(roots) and bool(status.trusted)
+    return Signature(by, not problem, trusted, problem, _end_of(path, first))
 
 
 def _end_of(path: Path, startxref: int) -> int:
