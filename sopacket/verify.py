@@ -810,9 +810,17 @@ def check_page_content(
     """Each page is what was built: its digest (content, resources, annotations, boxes)
     recomputed is the one the manifest recorded. ``skip``: annotations to leave out (the
     field a signature added). A packet built before digests were recorded is said to
-    be unchecked, not changed (its manifest has none to compare with)."""
+    be unchecked, not changed (its manifest has none to compare with); so is a damaged
+    one (the streams check has failed: its damaged pages are named there)."""
     from .packaging.digest import METHOD, page_digests
 
+    if any(f.check == "streams" and not f.ok for f in report.findings):
+        report.add(
+            "page content",
+            True,
+            "not compared: the packet is damaged (see streams), so its pages cannot be",
+        )
+        return
     recorded = manifest.get("page_digests")
     if not isinstance(recorded, dict) or recorded.get("method") != METHOD:
         report.add(

@@ -11,6 +11,17 @@ from ..errors import ExitCode
 from . import results
 from .params import JsonOption
 
+TrustOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--trust",
+        help="A certificate (PEM or DER) of an authority you trust: a signed packet's "
+        "signer is checked against it (may be given more than once).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
 
 def verify(
     ctx: typer.Context,
@@ -48,16 +59,7 @@ def verify(
             help="The packet's id, for --keyring (default: try each stored packet password).",
         ),
     ] = None,
-    trust: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--trust",
-            help="A certificate (PEM or DER) of an authority you trust: a signed packet's "
-            "signer is checked against it (may be given more than once).",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,
+    trust: TrustOption = None,
     json_output: JsonOption = False,
 ) -> int:
     """Check a built packet: it is a PDF (before a password is asked), opens, is AES-256
