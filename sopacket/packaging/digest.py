@@ -19,6 +19,7 @@ filter qpdf never rewrites (JPEG, JPEG 2000, JBIG2, CCITT) are hashed as stored
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 METHOD = "sopacket-page-1"
@@ -54,24 +55,40 @@ def page_digests(pdf: Any, skip: Any = None) -> list[str]:
     """The SHA-256 (hex) of every page of ``pdf`` (a pikepdf.Pdf), in order. ``skip``:
     a function given an annotation that says whether to leave it out (verify leaves
     out the field a signature added)."""
-    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
-    memo: dict[tuple[int, int], bytes] = {}
-    return [_Walk(pages, memo, skip).page(p.obj).hex() for p in pdf.pages]
+    walk = _Walk(pdf, skip)
+    return [walk.page(p.obj).hex() for p in pdf.pages]
+
+
+def object_digest(pdf: Any, obj: Any) -> str:
+    """The digest of any object of ``pdf`` (a catalog entry), followed as a page's are:
+    the same content gives the same digest whatever its object numbers."""
+    walk = _Walk(pdf, None)
+    return hashlib.sha256(walk.text(obj)).hexdigest()
+
+
+REFERENCE = re.compile(rb'"(\d+) (\d+) R"')
+"""A reference to an indirect object in qpdf's JSON of an object (a string or a name
+never looks so: qpdf writes them "u:...", "b:..." and "/...")."""
 
 
 class _Walk:
-    """One page's walk through what it uses. Objects seen before on any page (a shared
-    font) are looked up by number in ``memo``, valid within one open file only."""
+    """The walk through what pages use. Each object is written as qpdf's JSON of it
+    (sorted keys, values tagged), with each reference to an indirect object replaced by
+    that object's digest, or by a page's number, or (a cycle) by how far back up it
+    goes. Objects seen before on any page (a shared font) are looked up by number in
+    ``memo``, valid within one open file."""
 
-    def __init__(self, pages: dict[tuple[int, int], int], memo: dict[Any, bytes], skip: Any):
-        self.pages, self.memo, self.skip = pages, memo, skip
+    def __init__(self, pdf: Any, skip: Any):
+        self.pdf, self.skip = pdf, skip
+        self.pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
+        self.memo: dict[tuple[int, int], bytes] = {}
         self.stack: list[tuple[int, int]] = []
         self.low: int | None = None  # the shallowest place on the stack a cycle went to
 
     def page(self, page: Any) -> bytes:
         import pikepdf
 
-        items = {str(k): v for k, v in page.items() if str(k) not in SKIPPED}
+        items = {k: v for k, v in page.items() if k not in SKIPPED}
         node: Any = page.get("/Parent")
         for _ in range(64):  # inherited attributes, from the nearest ancestor
             if not isinstance(node, pikepdf.Dictionary):
@@ -83,104 +100,50 @@ class _Walk:
         annots = items.get("/Annots")
         if isinstance(annots, pikepdf.Array):  # no annotations left: as if none at all
             kept = [a for a in annots if self.skip is None or not self.skip(a)]
-            items["/Annots"] = kept
+            items["/Annots"] = pikepdf.Array(kept)
             if not kept:
                 del items["/Annots"]
-        return self._dict(items, b"page")
+        return hashlib.sha256(b"page" + self.text(pikepdf.Dictionary(items))).digest()
 
-    def _dict(self, items: dict[str, Any], tag: bytes) -> bytes:
-        h = hashlib.sha256(tag)
-        for key in sorted(items):
-            if key in SKIPPED:
-                continue
-            h.update(_scalar(key, "n") + self.node(items[key]))
-        return h.digest()
+    def text(self, obj: Any) -> bytes:
+        """``obj`` as JSON, its references replaced (see the class)."""
+        return REFERENCE.sub(self._reference, obj.to_json(dereference=True))
 
-    def node(self, obj: Any) -> bytes:
-        import pikepdf
-
-        if isinstance(obj, list):  # a page's annotations, those skipped left out
-            return self._array(obj)
-        if not isinstance(obj, pikepdf.Object):
-            return _native(obj)
-        if not obj.is_indirect:
-            return self._direct(obj)
-        ref = obj.objgen
+    def _reference(self, match: re.Match[bytes]) -> bytes:
+        ref = (int(match[1]), int(match[2]))
         if ref in self.pages:  # a link to a page (this one too): its number
-            return _scalar(str(self.pages[ref]), "page")
+            return b'"page %d"' % self.pages[ref]
         if ref in self.stack:  # a cycle: how far up the stack it goes back
             depth = self.stack.index(ref)
             self.low = depth if self.low is None else min(self.low, depth)
-            return _scalar(str(len(self.stack) - depth), "back")
-        if ref in self.memo:
-            return self.memo[ref]
+            return b'"back %d"' % (len(self.stack) - depth)
+        found = self.memo.get(ref)
+        if found is not None:
+            return found
         if len(self.stack) >= DEEPEST:
-            return _scalar("", "deep")  # keeps Python's stack; no packet nests so deep
+            return b'"deep"'  # keeps Python's stack; no packet nests so deep
         self.stack.append(ref)
         outer, self.low = self.low, None
         try:
-            digest = self._direct(obj)
+            body = self._body(self.pdf.get_object(ref))
         finally:
             self.stack.pop()
+        digest = b'"sha256 ' + hashlib.sha256(body).hexdigest().encode() + b'"'
         mine = self.low
         if mine is None or mine >= len(self.stack):  # no cycle reaching above it
             self.memo[ref] = digest
         self.low = outer if mine is None else mine if outer is None else min(outer, mine)
         return digest
 
-    def _direct(self, obj: Any) -> bytes:
+    def _body(self, obj: Any) -> bytes:
         import pikepdf
 
-        if isinstance(obj, pikepdf.Stream):
-            return self._stream(obj)
-        if isinstance(obj, pikepdf.Dictionary):
-            return self._dict({str(k): v for k, v in obj.items()}, b"dict")
-        if isinstance(obj, pikepdf.Array):
-            return self._array(obj)
-        if isinstance(obj, pikepdf.Name):
-            return _scalar(str(obj), "n")
-        if isinstance(obj, pikepdf.String):
-            return hashlib.sha256(b"s" + bytes(obj)).digest()
-        return _native(obj)
-
-    def _array(self, items: Any) -> bytes:
-        h = hashlib.sha256(b"array")
-        for item in items:
-            h.update(self.node(item))
-        return h.digest()
-
-    def _stream(self, stream: Any) -> bytes:
+        if not isinstance(obj, pikepdf.Stream):
+            return self.text(obj)
         from ..records.objects import filters
 
-        found = filters(stream)
-        general = all(f in GENERAL for f in found)
+        general = all(f in GENERAL for f in filters(obj))
         left = {"/Length", "/Filter", "/DecodeParms"} if general else {"/Length"}
-        items = {str(k): v for k, v in stream.items() if str(k) not in left}
-        data = stream.read_bytes() if general else stream.read_raw_bytes()
-        return hashlib.sha256(
-            b"stream" + self._dict(items, b"dict") + hashlib.sha256(data).digest()
-        ).digest()
-
-
-def _scalar(text: str, kind: str) -> bytes:
-    return hashlib.sha256(f"{kind}:{text}".encode("utf-8", "surrogateescape")).digest()
-
-
-def _native(value: Any) -> bytes:
-    """A number, boolean or null as pikepdf gives it (int, Decimal, bool, None). A
-    number is one kind whether stored as integer or real: qpdf writes 612.0 as 612."""
-    if isinstance(value, bool) or value is None:
-        return _scalar(repr(value), "b")
-    if isinstance(value, int):
-        return _scalar(str(value), "num")
-    try:
-        return _scalar(format(value.normalize(), "f"), "num")  # a Decimal: 1.50 is 1.5
-    except AttributeError:
-        raise TypeError(f"not a PDF value: {type(value).__name__}") from None
-
-
-def object_digest(pdf: Any, obj: Any) -> str:
-    """The digest of any object of ``pdf`` (a catalog entry), followed as a page's are:
-    the same content gives the same digest whatever its object numbers."""
-    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
-    return _Walk(pages, {}, None).node(obj).hex()
+        kept = pikepdf.Dictionary({k: v for k, v in obj.items() if k not in left})
+        data = obj.read_bytes() if general else obj.read_raw_bytes()
+        return b"stream" + self.text(kept) + hashlib.sha256(data).digest()
