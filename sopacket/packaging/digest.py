@@ -10,10 +10,11 @@ with another or hidden behind a layer) no longer has the digest the manifest rec
 What it does not prove: someone holding the packet's password can also rewrite the
 manifest inside, digests and all. Only a signature (``build --sign``) proves origin.
 
-Streams whose filters qpdf may rewrite on saving (Flate, LZW, ASCII, run-length, or
-none) are hashed decoded, without their /Filter and /DecodeParms; streams with a
-filter qpdf never rewrites (JPEG, JPEG 2000, JBIG2, CCITT) are hashed as stored
-(decrypted), with them: the same page gives the same digest before and after saving.
+Streams whose filters qpdf may rewrite on saving (Flate, LZW, ASCII, or none) are
+hashed decoded, without their /Filter and /DecodeParms; streams with a filter qpdf
+never rewrites (JPEG, JPEG 2000, JBIG2, CCITT, run-length), or whose data does not
+decode, are hashed as stored (decrypted), with them: the same page gives the same
+digest before and after saving.
 """
 
 from __future__ import annotations
@@ -44,11 +45,10 @@ GENERAL = frozenset(
         "/AHx",
         "/ASCII85Decode",
         "/A85",
-        "/RunLengthDecode",
-        "/RL",
     }
 )
-"""Filters qpdf may decode and write again differently (see the module's docstring)."""
+"""Filters qpdf may decode and write again differently (its "generalized" ones: see the
+module's docstring); run-length is not one of them."""
 
 
 def page_digests(pdf: Any, skip: Any = None) -> list[str]:
@@ -142,8 +142,14 @@ class _Walk:
             return self.text(obj)
         from ..records.objects import filters
 
-        general = all(f in GENERAL for f in filters(obj))
-        left = {"/Length", "/Filter", "/DecodeParms"} if general else {"/Length"}
+        data = None
+        if all(f in GENERAL for f in filters(obj)):
+            try:
+                data = obj.read_bytes()
+            except pikepdf.PdfError:  # data qpdf cannot decode: it leaves it as it is
+                data = None
+        left = {"/Length"} if data is None else {"/Length", "/Filter", "/DecodeParms"}
         kept = pikepdf.Dictionary({k: v for k, v in obj.items() if k not in left})
-        data = obj.read_bytes() if general else obj.read_raw_bytes()
+        if data is None:
+            data = obj.read_raw_bytes()
         return b"stream" + self.text(kept) + hashlib.sha256(data).digest()
