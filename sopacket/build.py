@@ -3,8 +3,9 @@ encrypted PDF files.
 
     check -> choose the output -> password -> start cleaning the records (in capped
     children) -> front matter -> collect the cleaned records -> plan the volumes (to fit
-    a size limit) -> write each volume (assemble, stamp, outline, manifest, encrypt;
-    all of them or none) -> remove earlier outputs it replaces -> the result
+    a size limit) -> write each volume (assemble, stamp, outline, manifest, encrypt,
+    sign when asked; all of them or none) -> remove earlier outputs it replaces -> the
+    result
 
 Each step is a plain function in its stage's folder, taking what the previous one
 returned and returning an immutable value. Nothing unencrypted touches the disk: the
@@ -30,6 +31,7 @@ from .packaging.fit import Budget
 from .packaging.front import Listing, draw_front, listed
 from .packaging.manifest import About
 from .packaging.plan import plan_packet
+from .packaging.sign import load_signer
 from .packaging.volumes import Written, write_volumes
 from .passwords import PacketSource
 from .progress import NullProgress, Progress
@@ -71,6 +73,7 @@ def build(
         lp, options.output, options.today, force=options.force, cut=options.budget is not None
     )
     secret, judged = _password(lp, password, options)
+    signer = load_signer(options.sign) if options.sign else None
     fonts = _reportlab_fonts()
     with _library_warnings_off():
         with _start_cleaning(lp, report, options) as cleaning:
@@ -80,7 +83,16 @@ def build(
         plan = plan_packet(gathered.records, first, options.budget, options.access, progress)
         about = _about(lp, report, options)
         written = write_volumes(
-            plan, first, listing, about, fonts, secret, progress, output=output, force=options.force
+            plan,
+            first,
+            listing,
+            about,
+            fonts,
+            secret,
+            progress,
+            output=output,
+            force=options.force,
+            signer=signer,
         )
     removed = remove_stale_outputs(output, written.files, force=options.force)
     warned = (*judged, *gathered.warnings, *removed.warnings, *_undrawable(fonts))

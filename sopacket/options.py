@@ -6,13 +6,14 @@ where it is declared, and the functions that turn options as a person gives them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import UsageError
 from .packaging.fit import Budget
+from .packaging.sign import SignWith
 from .records.access import RecordAccess
 
 Paper = Literal["letter", "a4"]
@@ -49,6 +50,9 @@ class BuildOptions:
     """The size every output file must fit (``--max-size``/``--fit``); see
     :mod:`sopacket.packaging.fit`. Over it, images are recompressed (unless forbidden) and the
     packet is cut into volumes ``NAME-part-K-of-N.pdf``."""
+    sign: SignWith | None = None
+    """Sign every file written with this PKCS#12 key and certificate (a PAdES signature,
+    needs ``pip install 'sopacket[sign]'``); see :func:`signing`."""
 
 
 # --- the options as a person gives them, validated ----------------------------------------
@@ -103,6 +107,53 @@ def record_access(
     return RecordAccess(base_dir, Limits(mib * 2**20, seconds), ask)
 
 
+SIGN_PASSWORD_ENV = "SOPACKET_SIGN_PASSWORD"
+"""The environment variable that may hold the signing key's passphrase (for scripts)."""
+
+
+def signing(
+    key: Path | None,
+    passphrase_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    ask: Callable[[], str] | None = None,
+) -> SignWith | None:
+    """What ``--sign KEY.p12`` asks for, checked before any work (pyHanko installed, the
+    file a PKCS#12 key, the passphrase right, the certificate valid today). The
+    passphrase comes from ``--sign-password-file`` (a file only its owner can read),
+    else ``$SOPACKET_SIGN_PASSWORD``, else ``ask`` (a hidden prompt); never the command
+    line."""
+    from .errors import PasswordError
+    from .packaging.sign import load_signer, missing_pyhanko
+
+    if key is None:
+        if passphrase_file is not None:
+            raise UsageError(
+                "--sign-password-file only matters with --sign.",
+                "Add --sign KEY.p12, or leave it out.",
+            )
+        return None
+    from .packaging.sign import have_pyhanko
+
+    if not have_pyhanko():
+        raise missing_pyhanko()
+    if passphrase_file is not None:
+        from .passwords import from_file
+
+        passphrase = from_file(passphrase_file)
+    elif (environ or {}).get(SIGN_PASSWORD_ENV):
+        passphrase = (environ or {})[SIGN_PASSWORD_ENV]
+    elif ask is not None:
+        passphrase = ask()
+    else:
+        raise PasswordError(
+            f"no passphrase for the signing key {key}, and no terminal to ask it at.",
+            f"Give it with --sign-password-file FILE (chmod 600) or in ${SIGN_PASSWORD_ENV}.",
+        )
+    chosen = SignWith(key, passphrase)
+    load_signer(chosen)  # a wrong passphrase or an expired certificate: said now
+    return chosen
+
+
 def records_folder(records: Path | None) -> Path | None:
     """The folder of original records given to ``verify --records``, checked."""
     if records is not None and not records.is_dir():
@@ -112,8 +163,10 @@ def records_folder(records: Path | None) -> Path | None:
 
 def build_settings(options: BuildOptions) -> dict[str, Any]:
     """The options that shape a packet's content (kept in its manifest: a batch rebuilds a
-    packet whose options changed)."""
+    packet whose options changed; with ``--sign``, one that was not signed)."""
+    signed = {"signed": True} if options.sign is not None else {}
     return {
+        **signed,
         "paper": options.paper,
         "checklist": options.checklist,
         "fallback_checklist": options.fallback_checklist,

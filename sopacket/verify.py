@@ -11,7 +11,7 @@ password) instead: there is nothing to report on.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     volume: dict[str, Any] | None = None
     """For a packet cut into parts: the manifest's ``volume`` (number, of, files...)."""
+    signed: dict[str, Any] | None = None
+    """For a signed packet: who signed it, whether the signature is valid and trusted."""
 
     @property
     def intact(self) -> bool:
@@ -59,6 +61,7 @@ class VerifyReport:
             "pages": self.pages,
             "records": self.records,
             "checks": [f.to_json() for f in self.findings],
+            **({"signed": self.signed} if self.signed else {}),
             **(
                 {"volume": {"number": self.volume.get("number"), "of": self.volume.get("of")}}
                 if self.volume
@@ -105,11 +108,18 @@ VERIFY_LIMITS_SECONDS = 300.0
 """Time the child that reads a packet may take (it decodes every stream)."""
 
 
-def verify(path: Path | str, password: PasswordFor, records: Path | None = None) -> VerifyReport:
+def verify(
+    path: Path | str,
+    password: PasswordFor,
+    records: Path | None = None,
+    trust: Sequence[Path] = (),
+) -> VerifyReport:
     """Open ``path`` with ``password`` and check it; ``records`` is a folder holding the
     original record files, whose SHA-256 is then compared with the manifest's (a folder
-    holding none of them raises :class:`OriginalsNotFound`: it is the wrong folder)."""
-    report = _verify_one(Path(path), password, records)
+    holding none of them raises :class:`OriginalsNotFound`: it is the wrong folder).
+    ``trust``: certificate files (PEM or DER) of the authorities a signer's certificate
+    is checked against (without them, a signature is checked but its signer not)."""
+    report = _verify_one(Path(path), password, records, tuple(trust))
     _require_originals([report], records)
     return report
 
@@ -127,7 +137,9 @@ def _require_originals(reports: list[VerifyReport], folder: Path | None) -> None
     )
 
 
-def _verify_one(path: Path, password: PasswordFor, records: Path | None) -> VerifyReport:
+def _verify_one(
+    path: Path, password: PasswordFor, records: Path | None, trust: tuple[Path, ...] = ()
+) -> VerifyReport:
     """:func:`verify` of one file, whatever its originals.
 
     The file is untrusted: it is judged a PDF by its first bytes before the password is
@@ -140,7 +152,12 @@ def _verify_one(path: Path, password: PasswordFor, records: Path | None) -> Veri
     secret = password() if callable(password) else password
     try:
         outcome = run(
-            _verify_here, path, secret, records, limits=Limits(seconds=VERIFY_LIMITS_SECONDS)
+            _verify_here,
+            path,
+            secret,
+            records,
+            trust,
+            limits=Limits(seconds=VERIFY_LIMITS_SECONDS),
         )
     except ChildFailed as exc:
         report = VerifyReport(path)
@@ -156,24 +173,46 @@ def _verify_one(path: Path, password: PasswordFor, records: Path | None) -> Veri
     return outcome
 
 
-def _verify_here(path: Path, password: str, records: Path | None) -> VerifyReport | Exception:
+def _verify_here(
+    path: Path, password: str, records: Path | None, trust: tuple[Path, ...]
+) -> VerifyReport | Exception:
     """The checks, in the child process; an error to report is returned, not raised (it
     crosses the process boundary as a value)."""
     from .errors import SopacketError
 
     try:
-        return _checks(path, password, records)
+        return _checks(path, password, records, trust)
     except SopacketError as exc:
         return exc
 
 
-def _checks(path: Path, password: str, records: Path | None) -> VerifyReport:
+def _checks(
+    path: Path, password: str, records: Path | None, trust: tuple[Path, ...] = ()
+) -> VerifyReport:
+    """Every check, of the packet as built: of a signed packet whose signature is valid,
+    the revision before the signature's (and then the signature's revision is checked
+    to add nothing but the signature)."""
     report = VerifyReport(path)
-    pdf = _open(path, password)
+    with _open(path, password) as whole:  # the password is right before anything is judged
+        fields = _signature_fields(whole)
+    signature = check_signature(path, password, trust, report, fields)
+    built = signature.first_revision if signature is not None else 0
+    manifest = _check_built(path, built, password, records, report)
+    if signature is not None and manifest is not None:
+        check_signature_adds_nothing(path, password, built, manifest, report)
+    return report
+
+
+def _check_built(
+    path: Path, end: int, password: str, records: Path | None, report: VerifyReport
+) -> dict[str, Any] | None:
+    """The checks of the file (or of its first ``end`` bytes, the packet as built before
+    it was signed); returns its manifest."""
+    pdf = _open(path, password, end)
     with pdf:
         report.pages = len(pdf.pages)
         check_encryption(pdf, report)
-        check_one_revision(path, pdf, report)
+        check_one_revision(path, pdf, report, end)
         check_streams(pdf, report)
         manifest = read_manifest(pdf, report)
         if manifest is not None:
@@ -181,14 +220,18 @@ def _checks(path: Path, password: str, records: Path | None) -> VerifyReport:
             volume = manifest.get("volume")
             report.volume = volume if isinstance(volume, dict) else None
             check_pages(pdf, manifest, report)
+            check_page_content(pdf, manifest, report)
             check_records(manifest, records, report)
             check_bookmarks(pdf, manifest, report)
         check_active_content(pdf, report)
-    return report
+    return manifest
 
 
 def verify_all(
-    paths: list[Path], password: PasswordFor, records: Path | None = None
+    paths: list[Path],
+    password: PasswordFor,
+    records: Path | None = None,
+    trust: Sequence[Path] = (),
 ) -> VerifyReport | SetReport:
     """Verify one packet file, or the parts of a packet cut to fit a size limit: each
     file, then the set (every part given, once; every record's pages exactly once, in
@@ -199,7 +242,7 @@ def verify_all(
     if callable(password):
         asked = password()
         password = asked
-    reports = [_verify_one(Path(p), password, records) for p in paths]
+    reports = [_verify_one(Path(p), password, records, tuple(trust)) for p in paths]
     _require_originals(reports, records)
     if len(reports) == 1 and reports[0].volume is None:
         return reports[0]
@@ -333,7 +376,10 @@ def check_is_pdf(path: Path) -> None:
         )
 
 
-def _open(path: Path, password: str) -> Any:
+def _open(path: Path, password: str, end: int = 0) -> Any:
+    """The PDF at ``path`` opened with ``password``; with ``end``, only its first ``end``
+    bytes (its first revision)."""
+    import io
     import warnings
 
     import pikepdf
@@ -342,6 +388,9 @@ def _open(path: Path, password: str) -> Any:
     try:
         with warnings.catch_warnings():  # "no password was needed": reported as a finding
             warnings.simplefilter("ignore")
+            if end:
+                with path.open("rb") as fh:
+                    return pikepdf.open(io.BytesIO(fh.read(end)), password=password)
             return pikepdf.open(path, password=password)
     except pikepdf.PasswordError:
         raise PasswordError(
@@ -385,16 +434,18 @@ def check_encryption(pdf: Any, report: VerifyReport) -> None:
     )
 
 
-def check_one_revision(path: Path, pdf: Any, report: VerifyReport) -> None:
+def check_one_revision(path: Path, pdf: Any, report: VerifyReport, end: int = 0) -> None:
     """The file is one revision, as sopacket writes it (one cross-reference stream, one
     ``%%EOF``), and every stream is encrypted. Stream dictionaries and cross-reference
     data are readable without the password, so anyone holding the file can append a
     revision whose pages are unencrypted streams (an Identity crypt filter, or a stream
-    typed /XRef, which readers do not decrypt): that is what this refuses."""
+    typed /XRef, which readers do not decrypt): that is what this refuses. With ``end``:
+    the file's first ``end`` bytes are judged (a signed packet as it was built; the
+    signature, which must cover the whole file, judges what follows)."""
     import pikepdf
 
     found = []
-    revisions = _count_in_file(path, b"startxref"), _count_in_file(path, b"%%EOF")
+    revisions = _count_in_file(path, b"startxref", end), _count_in_file(path, b"%%EOF", end)
     if max(revisions) != 1 or "/Prev" in pdf.trailer:
         found.append(f"{max(revisions)} revisions (a change was appended after it was built)")
     if pdf.trailer.get("/Type") != pikepdf.Name.XRef:
@@ -417,21 +468,138 @@ def check_one_revision(path: Path, pdf: Any, report: VerifyReport) -> None:
     report.add(
         "one revision",
         not found,
-        "one revision, every stream encrypted"
+        (
+            "one revision, every stream encrypted"
+            if not end
+            else "as built: one revision, every stream encrypted (then the signature's)"
+        )
         if not found
         else "changed after it was built: " + "; ".join(found),
     )
 
 
-def _count_in_file(path: Path, word: bytes) -> int:
+def _count_in_file(path: Path, word: bytes, end: int = 0) -> int:
+    """How many times ``word`` is in the file (or in its first ``end`` bytes)."""
     import mmap
 
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        count, at = 0, data.find(word)
+        stop = end or len(data)
+        count, at = 0, data.find(word, 0, stop)
         while at >= 0:
             count += 1
-            at = data.find(word, at + len(word))
+            at = data.find(word, at + len(word), stop)
     return count
+
+
+def check_signature(
+    path: Path, password: str, trust: tuple[Path, ...], report: VerifyReport, fields: int = 0
+) -> Any:
+    """The packet's signature, when its last revision is one (``build --sign``): valid
+    (cryptographically sound, covering every byte of the file: nothing appended after
+    it), and who made it. Returns it (a :class:`~sopacket.packaging.sign.Signature`)
+    when valid, so that the packet as built (the revision before it) is checked; else
+    None, and the one-revision check refuses what was appended."""
+    from .packaging.sign import INSTALL, have_pyhanko, read_signature, trust_roots
+
+    revisions = _count_in_file(path, b"%%EOF")
+    if revisions < 2 and not fields:
+        return None
+    if not have_pyhanko():
+        report.add(
+            "signature",
+            False,
+            f"the file has {revisions} revisions; if the last is a signature, it cannot be "
+            f"checked without pyHanko (install it with: {INSTALL})",
+        )
+        return None
+    roots = trust_roots(trust)
+    try:
+        signature = read_signature(path, password, roots)
+    except Exception:  # what was appended is not a signature pyHanko can read
+        signature = None
+    if signature is None:
+        if fields:
+            report.add("signature", False, "the file holds a signature that cannot be read")
+        return None
+    report.signed = signature.to_json()
+    if not signature.valid:
+        report.add("signature", False, f"signed by {signature.by}, but {signature.problem}")
+        return None
+    if not trust:
+        whose = "the certificate was not checked against an authority you trust"
+    elif signature.trusted:
+        whose = "the certificate was issued by an authority you trust (--trust)"
+    else:
+        whose = "the certificate was NOT issued by an authority given with --trust"
+    report.add(
+        "signature",
+        signature.trusted or not trust,
+        f"signed by {signature.by}, covering the whole file; {whose}",
+    )
+    return signature
+
+
+def check_signature_adds_nothing(
+    path: Path, password: str, built: int, manifest: dict[str, Any], report: VerifyReport
+) -> None:
+    """The signature's revision adds the signature and nothing else: every page is
+    still as built (the signature's own invisible field aside), and so is everything
+    else the catalog holds (bookmarks, the manifest, what runs on opening...)."""
+    from .packaging.digest import object_digest
+
+    problems = []
+    with _open(path, password) as signed, _open(path, password, built) as first:
+        pages = VerifyReport(path)
+        check_page_content(signed, manifest, pages, skip=_signature_field)
+        problems += [f.detail.split(":")[0] for f in pages.findings if not f.ok]
+        keys = (set(signed.Root.keys()) | set(first.Root.keys())) - SIGNING_MAY_CHANGE
+        for key in sorted(keys):
+            was, now = first.Root.get(key), signed.Root.get(key)
+            if (
+                was is None
+                or now is None
+                or object_digest(first, was) != object_digest(signed, now)
+            ):
+                problems.append(f"its {key.lstrip('/')} changed")
+        fields = signed.Root.get("/AcroForm", {}).get("/Fields", [])
+        if not all(_signature_field(f) for f in fields):
+            problems.append("it adds form fields other than the signature")
+    report.add(
+        "signed revision",
+        not problems,
+        "the signature's revision adds the signature and nothing else"
+        if not problems
+        else "the signature's revision changes the packet: " + "; ".join(problems),
+    )
+
+
+SIGNING_MAY_CHANGE = frozenset({"/AcroForm", "/Extensions", "/Version", "/Metadata"})
+"""What signing may change in the catalog: the signature's form field, the PDF version
+and extensions it declares, and the document's XMP metadata (dates, producer); none of
+them is drawn on a page."""
+
+
+def _signature_fields(pdf: Any) -> int:
+    """How many signature fields the catalog's form holds."""
+    form = pdf.Root.get("/AcroForm")
+    fields = form.get("/Fields") if form is not None else None
+    try:
+        return sum(1 for f in fields or [] if f.get("/FT") == "/Sig")
+    except (AttributeError, TypeError):
+        return 0
+
+
+def _signature_field(annot: Any) -> bool:
+    """Whether ``annot`` is a signature field's widget (what signing adds to a page)."""
+    import pikepdf
+
+    if not isinstance(annot, pikepdf.Dictionary) or annot.get("/Subtype") != pikepdf.Name.Widget:
+        return False
+    parent = annot.get("/Parent")
+    kind = annot.get("/FT") or (
+        parent.get("/FT") if isinstance(parent, pikepdf.Dictionary) else None
+    )
+    return bool(kind == pikepdf.Name.Sig)
 
 
 def check_streams(pdf: Any, report: VerifyReport) -> None:
@@ -634,6 +802,76 @@ def check_pages(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> Non
         not problems,
         "; ".join(problems) if problems else "every record's pages are where the contents say",
     )
+
+
+def check_page_content(
+    pdf: Any, manifest: dict[str, Any], report: VerifyReport, skip: Any = None
+) -> None:
+    """Each page is what was built: its digest (content, resources, annotations, boxes)
+    recomputed is the one the manifest recorded. ``skip``: annotations to leave out (the
+    field a signature added). A packet built before digests were recorded is said to
+    be unchecked, not changed (its manifest has none to compare with); so is a damaged
+    one (the streams check has failed: its damaged pages are named there)."""
+    from .packaging.digest import METHOD, page_digests
+
+    if any(f.check == "streams" and not f.ok for f in report.findings):
+        report.add(
+            "page content",
+            True,
+            "not compared: the packet is damaged (see streams), so its pages cannot be",
+        )
+        return
+    recorded = manifest.get("page_digests")
+    if not isinstance(recorded, dict) or recorded.get("method") != METHOD:
+        report.add(
+            "page content",
+            True,
+            "not checked: this packet was built by an older sopacket that did not record "
+            "its pages' content (build it again to have them checked)",
+        )
+        return
+    wanted = recorded.get("sha256")
+    try:
+        found = page_digests(pdf, skip)
+    except Exception:  # a page that cannot be walked is not what was built
+        report.add("page content", False, "the pages cannot be read to compare them")
+        return
+    if not isinstance(wanted, list):
+        report.add("page content", False, "the manifest's page digests are damaged")
+        return
+    changed = [
+        n for n in range(1, max(len(found), len(wanted)) + 1) if _at(found, n) != _at(wanted, n)
+    ]
+    names = [_page_name(n, manifest) for n in changed]
+    report.add(
+        "page content",
+        not changed,
+        f"every page is as it was built ({len(found)} compared)"
+        if not changed
+        else "; ".join(names[:10])
+        + (f"; and {len(names) - 10} more pages" if len(names) > 10 else "")
+        + (" differs" if len(names) == 1 else " differ")
+        + " from what was built: the packet was changed after it was built; ask its "
+        "sender for a new copy",
+    )
+
+
+def _at(items: list[Any], n: int) -> Any:
+    return items[n - 1] if 0 < n <= len(items) else None
+
+
+def _page_name(n: int, manifest: dict[str, Any]) -> str:
+    """Page ``n`` and what it belongs to, as the manifest says: a record (its number and
+    title), the front matter, or the closing page."""
+    for i, rec in enumerate(manifest.get("records") or [], 1):
+        first, last = _span(rec)
+        if first <= n <= last:
+            return f"page {n} (record {rec.get('number', i)}, '{rec.get('title')}')"
+    if n <= _int(manifest.get("front_matter_pages")):
+        return f"page {n} (the front matter: cover, summary and index)"
+    if n == _int(manifest.get("total_pages")):
+        return f"page {n} (the closing page)"
+    return f"page {n}"
 
 
 def _span(rec: dict[str, Any]) -> tuple[int, int]:

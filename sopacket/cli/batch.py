@@ -89,6 +89,24 @@ ChecklistOption = Annotated[
 ]
 PaperOption = Annotated[str | None, typer.Option(help="letter or a4 (default: config).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+SignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign",
+        help="Sign every packet with the clinic's key and certificate in this PKCS#12 "
+        "file (needs pip install 'sopacket[sign]').",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+SignPasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-password-file",
+        help="The signing key's passphrase, on this file's first line (only you may read "
+        "it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
+    ),
+]
 
 
 def batch(
@@ -114,6 +132,8 @@ def batch(
     record_memory_limit: RecordMemoryOption = 2048,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
+    sign: SignOption = None,
+    sign_password_file: SignPasswordFileOption = None,
 ) -> int:
     """Build many packets at once, in parallel, for clinic staff.
 
@@ -129,6 +149,7 @@ def batch(
     from .. import batch as batch_lib
     from .. import options
     from . import display, live
+    from .build import signing_key
 
     env = of(ctx)
     settings = env.settings()
@@ -139,6 +160,7 @@ def batch(
         batch_lib.check_report(report, out)
     access = options.record_access(base_dir, record_time_limit, record_memory_limit)
     chosen_shard = batch_lib.parse_shard(shard) if shard else None
+    signing = signing_key(env, sign, sign_password_file)
     each = options.BuildOptions(
         paper=options.paper_size(paper, settings.paper),
         allow_incomplete=allow_incomplete,
@@ -147,6 +169,7 @@ def batch(
         clinic=settings.clinic,
         access=access,
         budget=limit,
+        sign=signing,
     )
     batch_options = batch_lib.BatchOptions(
         out, each, mode, jobs, force, chosen_shard, report_paths=report_paths

@@ -20,6 +20,7 @@ from .params import (
 
 if TYPE_CHECKING:
     from ..build import BuildResult
+    from ..packaging.sign import SignWith
     from ..passwords import BuildPassword
 
 PacketOrStdin = Annotated[
@@ -87,6 +88,25 @@ ChecklistOption = Annotated[
     str | None, typer.Option(help="Checklist name or file (default: by specialty).")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+SignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign",
+        help="Sign the packet with the clinic's key and certificate in this PKCS#12 file "
+        "(.p12/.pfx), so that verify can show who sent it (needs pip install "
+        "'sopacket[sign]').",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+SignPasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-password-file",
+        help="Read the signing key's passphrase from the first line of this file (only you "
+        "may read it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
+    ),
+]
 
 
 def build(
@@ -110,6 +130,8 @@ def build(
     base_dir: BaseDirOption = None,
     record_time_limit: RecordTimeOption = 60.0,
     record_memory_limit: RecordMemoryOption = 2048,
+    sign: SignOption = None,
+    sign_password_file: SignPasswordFileOption = None,
 ) -> None:
     """Build the encrypted PDF packet, ready to upload.
 
@@ -130,6 +152,7 @@ def build(
     chosen_paper = options.paper_size(paper, settings.paper)
     limit = options.size_budget(max_size, fit, no_recompress, settings.presets)
     policy = _password(env, packet, stdin, pw_file, keyring, generate, weak)
+    signing = signing_key(env, sign, sign_password_file)
     with live.progress(env, quiet or json_output) as bar:
         build_options = options.BuildOptions(
             output=output,
@@ -144,10 +167,31 @@ def build(
             ),
             allow_weak_password=weak,  # judged (and warned about) as it is obtained
             budget=limit,
+            sign=signing,
         )
         result = build_packet(packet, prompts.packet_password(policy, bar), build_options, bar)
     _keep_generated(env, policy, result)
     display.built(result, json_output)
+
+
+def signing_key(
+    env: Environment, key: Path | None, passphrase_file: Path | None
+) -> SignWith | None:
+    """``--sign KEY.p12`` checked (its passphrase from the file, the environment or a
+    hidden prompt), before any work (build and batch)."""
+    import os
+
+    from .. import options
+
+    def ask() -> str:
+        import getpass
+
+        try:
+            return getpass.getpass(f"Passphrase of the signing key {key}: ")
+        except EOFError:
+            return ""
+
+    return options.signing(key, passphrase_file, os.environ, ask if env.person else None)
 
 
 def _password(

@@ -11,6 +11,17 @@ from ..errors import ExitCode
 from . import results
 from .params import JsonOption
 
+TrustOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--trust",
+        help="A certificate (PEM or DER) of an authority you trust: a signed packet's "
+        "signer is checked against it (may be given more than once).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
 
 def verify(
     ctx: typer.Context,
@@ -48,13 +59,16 @@ def verify(
             help="The packet's id, for --keyring (default: try each stored packet password).",
         ),
     ] = None,
+    trust: TrustOption = None,
     json_output: JsonOption = False,
 ) -> int:
     """Check a built packet: it is a PDF (before a password is asked), opens, is AES-256
     encrypted, is one revision with every stream encrypted (nothing appended since it was
     built), every stream decodes (not damaged), every record's pages are where its
-    manifest says, and nothing active is inside. It cannot catch someone holding the
-    password who builds a whole new packet.
+    manifest says, every page is as it was built (its recorded digest), and nothing
+    active is inside. A signed packet (build --sign): the signature covers the whole
+    file, and the signer is named. Without a signature it cannot catch someone holding
+    the password who builds a whole new packet.
 
     For a packet cut into parts (build --max-size/--fit), give every part: each is
     checked, then the set (no part missing, every record page exactly once, in order).
@@ -79,7 +93,7 @@ def verify(
     secret = passwords.for_opening(
         options, packet_id, lambda: keyring_password_that_opens(packet_pdf[0]), say_retry
     )
-    report = verify_all(packet_pdf, secret, records_folder(records))
+    report = verify_all(packet_pdf, secret, records_folder(records), trust or ())
     if json_output:
         results.json_document(report.to_json())
     else:

@@ -2,7 +2,8 @@
 
 It says what the packet is (its id, when it was prepared, the options that shaped it,
 the packet file's content) and where each record's pages are, with the SHA-256 of its
-original file whatever was done to fit; a volume of a packet cut into files also names
+original file whatever was done to fit, and a digest of every page as built (what
+the reviewer sees, see :mod:`.digest`); a volume of a packet cut into files also names
 the other files and what they hold, so that `verify` can check the set.
 """
 
@@ -45,8 +46,13 @@ class Cut(NamedTuple):
     records: Sequence[GatheredRecord]
 
 
-def manifest(about: About, layout: Layout, pages: int, cut: Cut | None) -> dict[str, Any]:
-    """The manifest of a volume of ``pages`` pages laid out as ``layout``."""
+def manifest(
+    about: About, layout: Layout, pages: int, cut: Cut | None, digests: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The manifest of a volume of ``pages`` pages laid out as ``layout``; ``digests``:
+    each page's as built (see :mod:`sopacket.packaging.digest`), checked by ``verify``."""
+    from .digest import METHOD
+
     data: dict[str, Any] = {
         "sopacket_manifest": 1,
         "generator": f"sopacket {__version__}",
@@ -59,6 +65,8 @@ def manifest(about: About, layout: Layout, pages: int, cut: Cut | None) -> dict[
         "packet": about.packet,
         "records": [_record(placed) for placed in layout.placed],
     }
+    if digests:
+        data["page_digests"] = {"method": METHOD, "sha256": list(digests)}
     if cut is not None:
         data["volume"] = {
             "number": cut.number,

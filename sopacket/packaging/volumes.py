@@ -1,7 +1,8 @@
 """Write every volume of the plan: all of them, or none.
 
-Each volume is assembled in memory, stamped, given its outline and manifest, encrypted
-into an unnamed file (:class:`sopacket.output.Pending`) and reopened with its password;
+Each volume is assembled in memory, stamped, given its outline and manifest (with a
+digest of every page), encrypted into an unnamed file (:class:`sopacket.output.Pending`),
+signed there when asked (``build --sign``) and reopened with its password;
 its size is then measured against the limit. The volumes are named only once every one
 fits; a volume over the limit has the packet planned again with less room. With several
 volumes, each one's front matter is drawn in a child process while the parent writes the
@@ -15,7 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import OutputError
 from ..output import Pending
@@ -28,6 +29,7 @@ from .fit import Piece
 from .front import Drawn, Listing, draw_front, listed
 from .manifest import About, Cut, attach_manifest, manifest
 from .plan import Plan
+from .sign import sign_into
 
 if TYPE_CHECKING:  # types only: each loads where it is used
     from ..render.fonts import FontSet
@@ -80,6 +82,8 @@ class _Common(NamedTuple):
     progress: Progress
     force: bool
     """An existing file may be replaced (else a name taken meanwhile fails the build)."""
+    signer: Any = None
+    """The pyHanko signer every volume is signed with (``build --sign``), or None."""
 
 
 def write_volumes(
@@ -93,10 +97,12 @@ def write_volumes(
     *,
     output: Path,
     force: bool,
+    signer: Any = None,
 ) -> Written:
     """Write every volume of ``plan`` to an unnamed file, measure it against the limit,
     and name them all at ``output`` (numbered parts when cut) only once every one fits.
-    ``first``: the front matter of the uncut packet, drawn from ``listing`` already."""
+    ``first``: the front matter of the uncut packet, drawn from ``listing`` already.
+    ``signer`` (see :func:`sign.load_signer`): each volume is signed once encrypted."""
     common = _Common(
         dataclasses.replace(listing, records=listed(plan.records)),
         about,
@@ -104,6 +110,7 @@ def write_volumes(
         secret,
         progress,
         force,
+        signer,
     )
     # An uncut packet's front matter is drawn again if records were recompressed: its
     # records index tells the reviewer which.
@@ -178,6 +185,7 @@ def _write_volume(
 ) -> tuple[WrittenVolume, Pending]:
     """Volume ``number``: assembled, stamped, outlined, its manifest attached, encrypted
     into an unnamed file for ``name`` (named by the caller)."""
+    from .digest import page_digests
     from .fit import dedupe
 
     with Document() as doc:
@@ -185,11 +193,14 @@ def _write_volume(
         stamp_pages(doc, layout, common.listing.packet.patient, common.fonts, common.progress)
         add_outline_and_links(doc, layout)
         pages = len(doc.pdf.pages)
-        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut))
+        digests = page_digests(doc.pdf)
+        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut, digests))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
         pending = Pending(name, replace=common.force, follow=False)
         try:
             size = encrypt.encrypt_to(doc.pdf, common.secret, pending.file)
+            if common.signer is not None:  # signed in the unnamed file, before it is named
+                size = sign_into(pending.file, common.secret, common.signer, pages)
         except BaseException:
             pending.discard()
             raise
