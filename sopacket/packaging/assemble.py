@@ -180,6 +180,7 @@ def stamp_pages(
     """Every page gets the identification band, in a strip added below what a reader sees."""
     import pikepdf
 
+    from ..records.content import neutral_pdf
     from ..render.stamp import Band, band_pdf, extend_and_stamp, visible_size
 
     pdf = doc.pdf
@@ -189,7 +190,8 @@ def stamp_pages(
     for n, page in enumerate(pdf.pages):
         width, rotation = visible_size(page)
         bands.append(Band(name, born, _section_of(layout, n), width, rotation))
-    band_source = doc.open(band_pdf(bands, fonts))
+    # reportlab names a form "FormXob.<name>": the band's names are made neutral too
+    band_source = doc.open(neutral_pdf(band_pdf(bands, fonts)))
     progress.start(len(pdf.pages), "Stamping pages")
     for n, (page, band, band_page) in enumerate(
         zip(pdf.pages, bands, band_source.pages, strict=True)

@@ -353,17 +353,16 @@ class _Writer:
             if not left_out:
                 self.kept.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")))
             return
-        hidden = False
+        hidden = layer = False
         if op == "BDC" and len(operands) == 2 and operands[0] == pikepdf.Name.OC:
             props = operands[1]
             if isinstance(props, pikepdf.Name):
                 props = self._lookup("/Properties", props)[1]
             hidden = not self.passing.layers.visible(props)
-            operands = [pikepdf.Name.OC]
-            op = "BMC"  # the mark stays, without the layer it named
+            layer = True  # shown or not, the mark goes with the layer it named
         elif op == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Name):
             operands = [operands[0], pikepdf.Name(self._lookup("/Properties", operands[1])[0])]
-        left_out = bool(self.hidden) or hidden
+        left_out = bool(self.hidden) or layer
         self.marks.append((left_out, hidden))
         self.hidden += hidden
         if hidden:
