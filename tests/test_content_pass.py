@@ -113,7 +113,7 @@ def layered(base_off: bool = False) -> pikepdf.Pdf:
                     AP=Dictionary(N=look),
                     OC=hidden,
                     F=4,
-                )  # fmt: skip
+                )
             )
         ]
     )
