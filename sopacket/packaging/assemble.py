@@ -180,7 +180,7 @@ def stamp_pages(
     """Every page gets the identification band, in a strip added below what a reader sees."""
     import pikepdf
 
-    from ..records.content import neutral_pdf
+    from ..records.content import own_form_names
     from ..render.stamp import Band, band_pdf, extend_and_stamp, visible_size
 
     pdf = doc.pdf
@@ -190,8 +190,8 @@ def stamp_pages(
     for n, page in enumerate(pdf.pages):
         width, rotation = visible_size(page)
         bands.append(Band(name, born, _section_of(layout, n), width, rotation))
-    # reportlab names a form "FormXob.<name>": the band's names are made neutral too
-    band_source = doc.open(neutral_pdf(band_pdf(bands, fonts)))
+    band_source = doc.open(band_pdf(bands, fonts))
+    own_form_names(band_source)  # not reportlab's "FormXob." names: the bands' own
     progress.start(len(pdf.pages), "Stamping pages")
     for n, (page, band, band_page) in enumerate(
         zip(pdf.pages, bands, band_source.pages, strict=True)

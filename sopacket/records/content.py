@@ -48,6 +48,9 @@ _CATEGORIES = {
     "/Shading": "S",
     "/Properties": "M",
 }
+# Categories whose resources may hold drawing instructions of their own (forms, tiling
+# patterns, soft masks).
+_HOLDERS = frozenset(["/XObject", "/Pattern", "/ExtGState"])
 # Names with a meaning of their own in a colour space dictionary: kept as they are.
 _RESERVED = {"/DefaultGray", "/DefaultRGB", "/DefaultCMYK"}
 # Operators whose first operand names a resource of a category.
@@ -59,6 +62,13 @@ _STATE_OPS = frozenset(
      "CS", "cs", "SC", "SCN", "sc", "scn", "G", "g", "RG", "rg", "K", "k",
      "m", "l", "c", "v", "y", "h", "re", "W", "W*", "n",
      "BT", "ET", "Td", "TD", "Tm", "T*", "Tc", "Tw", "Tz", "TL", "Tf", "Tr", "Ts", "BX", "EX"]
+)  # fmt: skip
+# Operators that name no resource: kept as they are outside hidden content.
+_PLAIN_OPS = frozenset(
+    ["q", "Q", "cm", "w", "J", "j", "M", "d", "ri", "i", "SC", "sc", "G", "g", "RG", "rg",
+     "K", "k", "m", "l", "c", "v", "y", "h", "re", "W", "W*", "n", "S", "s", "f", "F", "f*",
+     "B", "B*", "b", "b*", "BT", "ET", "Td", "TD", "Tm", "T*", "Tc", "Tw", "Tz", "TL", "Tr",
+     "Ts", "Tj", "TJ", "'", '"', "d0", "d1", "BX", "EX", "MP"]
 )  # fmt: skip
 _PAINT_OPS = frozenset(["S", "s", "f", "F", "f*", "B", "B*", "b", "b*"])
 _IMAGE_FILTERS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}
@@ -240,15 +250,14 @@ class ContentPass:
                 continue
             renamed: dict[str, tuple[str, Any]] = {}
             out = pikepdf.Dictionary()
-            for n, key in enumerate(entries.keys()):
-                value = entries[key]
+            for n, (key, value) in enumerate(entries.items()):
                 if category == "/Properties" and _is_layer(value):
                     renamed[key] = (key, value)  # the marks using it are rewritten; not kept
                     continue
                 name = key if category == "/ColorSpace" and key in _RESERVED else f"/{prefix}{n}"
                 renamed[key] = (name, value)
                 out[name] = value
-                if depth < _MAX_DEPTH:
+                if depth < _MAX_DEPTH and category in _HOLDERS:
                     self._nested(category, value, depth + 1)
             names[category] = renamed
             if len(out):
@@ -281,8 +290,7 @@ class ContentPass:
         except pikepdf.PdfError:
             return b""  # drawing instructions that cannot be read draw nothing
         out = _Writer(self, names)
-        for ins in instructions:
-            out.add(ins)
+        out.run(instructions)
         return pikepdf.unparse_content_stream(out.kept)
 
 
@@ -309,6 +317,15 @@ class _Writer:
     def _lookup(self, category: str, name: Any) -> tuple[Any, Any]:
         """The neutral name and the resource of ``name`` (as it was if not a resource)."""
         return self.names.get(category, {}).get(str(name), (name, None))
+
+    def run(self, instructions: Any) -> None:
+        """Keep each instruction as it is, rewritten, or not at all."""
+        kept, plain = self.kept, _PLAIN_OPS
+        for ins in instructions:
+            if not self.hidden and str(ins.operator) in plain:
+                kept.append(ins)  # most instructions: nothing to rename, nothing to hide
+            else:
+                self.add(ins)
 
     def add(self, ins: Any) -> None:
         import pikepdf
@@ -465,3 +482,29 @@ def neutral_pdf(data: bytes) -> bytes:
         buf = io.BytesIO()
         pdf.save(buf, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return buf.getvalue()
+
+
+_REPORTLAB_FORM = "/FormXob."
+
+
+def own_form_names(pdf: Any) -> None:
+    """Pages sopacket drew itself (the bands), with reportlab's "FormXob." prefix taken
+    off the names of their forms, which sopacket chose (reportlab puts it before every
+    form's name). Only for pages whose own content names no image and holds no text but
+    page numbers: the content is rewritten by replacing the prefix, without a parse (this
+    runs in the packet's own process, for every page of the packet)."""
+    import pikepdf
+
+    prefix = _REPORTLAB_FORM.encode()
+    for page in pdf.pages:
+        xobjects = page.obj.get("/Resources", {}).get("/XObject")
+        if not isinstance(xobjects, pikepdf.Dictionary):
+            continue
+        keys = [k for k in xobjects.keys() if k.startswith(_REPORTLAB_FORM)]  # noqa: SIM118
+        if not keys:
+            continue
+        renamed = pikepdf.Dictionary(
+            {("/" + k[len(_REPORTLAB_FORM) :] if k in keys else k): v for k, v in xobjects.items()}
+        )
+        page.obj.Resources.XObject = renamed
+        page.obj.Contents = pdf.make_stream(page.obj.Contents.read_bytes().replace(prefix, b"/"))
