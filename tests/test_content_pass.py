@@ -243,7 +243,7 @@ def test_inline_image_over_the_pixel_limit_is_refused_like_an_image_object(
 def test_inline_image_whose_data_expands_past_the_limit_is_refused() -> None:
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(612, 792))
-    bomb = zlib.compress(zlib.compress(b"\0" * (300 * 2**20), 9), 9)  # 300 MiB, twice
+    bomb = zlib.compress(zlib.compress(b"\0" * (260 * 2**20), 9), 9)  # 260 MiB, twice
     pdf.pages[0].obj.Contents = pdf.make_stream(
         b"q 100 0 0 100 72 72 cm BI /W 100 /H 100 /CS /G /BPC 8 /F [/Fl /Fl] ID " + bomb + b"\nEI Q"
     )
@@ -365,3 +365,39 @@ def test_no_name_outside_the_encryption_is_derived_from_the_records(tmp_path: Pa
 def test_renaming_changes_no_text_a_reader_extracts() -> None:
     data = _named_record()
     assert text_of(clean_pdf(data, None, None).pdf) == text_of(data)
+
+
+def test_a_drawn_form_that_expands_past_the_limit_is_refused_by_that_limit() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(612, 792))
+    inner = zlib.compressobj(9)
+    once = b"".join(inner.compress(b" " * (1 << 20)) for _ in range(260)) + inner.flush()
+    form = pdf.make_stream(
+        zlib.compress(once, 9), Filter=Array([Name.FlateDecode, Name.FlateDecode]),
+        Type=Name.XObject, Subtype=Name.Form, BBox=[0, 0, 10, 10],
+    )  # fmt: skip
+    pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Fm0=form))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"/Fm0 Do")
+    from sopacket.errors import Refusal
+
+    with pytest.raises(Refusal, match="part of it expands to more than 256 MiB"):
+        clean_pdf(saved(pdf), None, None)
+
+
+def test_inline_image_naming_a_colour_space_resource_still_draws(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(612, 792))
+    pdf.pages[0].obj.Resources = Dictionary(
+        ColorSpace=Dictionary(
+            {"/CSJaneDoeGrey": Array([Name.CalGray, Dictionary(WhitePoint=[1, 1, 1])])}
+        )
+    )
+    pdf.pages[0].obj.Contents = pdf.make_stream(
+        b"q 100 0 0 100 72 72 cm BI /W 2 /H 2 /CS /CSJaneDoeGrey /BPC 8 ID \x00\xff\xff\x00\nEI Q"
+    )
+    result = build_records(tmp_path, {"inline.pdf": saved(pdf)})
+    assert b"JaneDoe" not in decrypted(result.output)
+    listing = subprocess.run(
+        ["pdfimages", "-upw", PW, "-list", str(result.output)], capture_output=True, check=True
+    ).stdout.decode()
+    assert re.search(r"\binline\s+\S+\s+2\s+2\b|\s2\s+2\s+gray", listing), listing

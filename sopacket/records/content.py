@@ -200,7 +200,9 @@ class ContentPass:
     def of(cls, pdf: Any) -> ContentPass:
         return cls(pdf, Layers(pdf))
 
-    def form(self, form: Any, data: bytes | None = None, depth: int = 0) -> None:
+    def form(
+        self, form: Any, data: bytes | None = None, depth: int = 0, inherited: Any = None
+    ) -> None:
         """Pass over a form XObject (or tiling pattern): its drawing instructions (``data``
         when already decoded) and its resources, rewritten in place."""
         import pikepdf
@@ -210,11 +212,18 @@ class ContentPass:
                 return
             self._done.add(form.objgen)
         if data is None:
+            if decoded_size(form, STREAM_LIMIT) > STREAM_LIMIT:  # measured before it is read
+                raise Refusal(
+                    f"part of it expands to more than {STREAM_LIMIT // 2**20} MiB when opened "
+                    "(a damaged or hostile file)",
+                    "Ask its source for a new copy, or print it to a new PDF.",
+                )
             try:
                 data = form.read_bytes()
             except pikepdf.PdfError:
                 data = b""
-        resources = form.get("/Resources")
+        # A form without resources of its own uses those of what draws it (older files).
+        resources = form.get("/Resources", inherited)
         new, names = self._resources(resources, depth)
         form.write(self._rewrite(data, names, resources))
         form.Resources = self.pdf.make_indirect(new)
@@ -258,23 +267,23 @@ class ContentPass:
                 renamed[key] = (name, value)
                 out[name] = value
                 if depth < _MAX_DEPTH and category in _HOLDERS:
-                    self._nested(category, value, depth + 1)
+                    self._nested(category, value, depth + 1, resources)
             names[category] = renamed
             if len(out):
                 new[category] = out
         return new, names
 
-    def _nested(self, category: str, value: Any, depth: int) -> None:
+    def _nested(self, category: str, value: Any, depth: int, inherited: Any) -> None:
         import pikepdf
 
         if category in ("/XObject", "/Pattern") and isinstance(value, pikepdf.Stream):
             if value.get("/Subtype") == pikepdf.Name.Form or value.get("/PatternType") == 1:
-                self.form(value, None, depth)
+                self.form(value, None, depth, inherited)
         elif category == "/ExtGState" and isinstance(value, pikepdf.Dictionary):
             mask = value.get("/SMask")
             group = mask.get("/G") if isinstance(mask, pikepdf.Dictionary) else None
             if isinstance(group, pikepdf.Stream):
-                self.form(group, None, depth)
+                self.form(group, None, depth, inherited)
 
     def _rewrite(
         self, data: bytes, names: dict[str, dict[str, tuple[str, Any]]], resources: Any
@@ -428,7 +437,7 @@ class _Writer:
                     changed = True
         if changed:
             image = pikepdf.PdfInlineImage(image_data=image._data, image_object=tuple(tokens))
-            ins = pikepdf.ContentStreamInlineImage(image)  # type: ignore[call-arg]
+            ins = ([image], pikepdf.Operator("INLINE IMAGE"))  # as unparse takes it
         self.kept.append(ins)
 
 
