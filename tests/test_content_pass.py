@@ -137,6 +137,7 @@ def test_a_layer_hidden_by_default_stays_hidden_and_the_index_says_so(tmp_path: 
         assert "HIDDEN-NESTED-TEXT" not in text
         assert "HIDDEN-FORM-TEXT" not in text
         assert "HIDDEN-ANNOT-TEXT" not in text
+    assert any("content on layers hidden by default" in w for w in result.warnings)
     index = " ".join(text_of(result.output).split())
     assert "Had layers hidden by default; hidden content was left out, as the original" in index
     plain = decrypted(result.output)  # no layer can be switched back on

@@ -350,6 +350,8 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
                 )
         if passing.postscript:
             removed = sorted({*removed, "PostScript printer code"})
+        if passing.hidden_left_out:
+            removed = sorted({*removed, "content on layers hidden by default"})
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
         _sweep(out)
