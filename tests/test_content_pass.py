@@ -402,3 +402,20 @@ def test_inline_image_naming_a_colour_space_resource_still_draws(tmp_path: Path)
         ["pdfimages", "-upw", PW, "-list", str(result.output)], capture_output=True, check=True
     ).stdout.decode()
     assert re.search(r"\binline\s+\S+\s+2\s+2\b|\s2\s+2\s+gray", listing), listing
+
+
+def test_a_visibility_expression_sharing_its_parts_cannot_stall_the_build(
+    tmp_path: Path,
+) -> None:
+    """40 levels of (x or x), each level one shared object: 2^40 steps read naively."""
+    pdf = layered()
+    res = pdf.pages[0].obj.Resources
+    expression = pdf.make_indirect(Array([Name.Not, res.Properties.MC0]))
+    for _ in range(40):
+        expression = pdf.make_indirect(Array([Name.Or, expression, expression]))
+    res.Properties.MD = Dictionary(Type=Name.OCMD, OCGs=[res.Properties.MC1], VE=expression)
+    pdf.pages[0].obj.Contents = pdf.make_stream(
+        b"/OC /MD BDC BT /F1 18 Tf 72 700 Td (SHARED-EXPRESSION-TEXT) Tj ET EMC"
+    )
+    result = build_records(tmp_path, {"shared.pdf": saved(pdf)})
+    assert "SHARED-EXPRESSION-TEXT" in text_of(result.output)

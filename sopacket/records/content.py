@@ -88,6 +88,9 @@ class Layers:
         self.on: set[tuple[int, int]] = set()
         self.off: set[tuple[int, int]] = set()
         self.base_on = True
+        self._known: dict[tuple[int, int], bool] = {}
+        self._budget = 100_000
+        """Steps left to decide visibility: expressions sharing parts cannot take long."""
         self.any = False
         """The record has a layer list: without one, every layer counts as visible."""
         props = pdf.Root.get("/OCProperties")
@@ -108,8 +111,21 @@ class Layers:
         shown by default."""
         import pikepdf
 
+        self._budget -= 1
         if not self.any or not isinstance(oc, pikepdf.Dictionary) or depth > _MAX_DEPTH:
             return True
+        if self._budget < 0:
+            return True  # past the budget: visible, as for anything that cannot be read
+        known = self._known.get(oc.objgen) if oc.is_indirect else None
+        if known is None:
+            known = self._decide(oc, depth)
+            if oc.is_indirect:
+                self._known[oc.objgen] = known
+        return known
+
+    def _decide(self, oc: Any, depth: int) -> bool:
+        import pikepdf
+
         kind = oc.get("/Type")
         if kind == pikepdf.Name.OCMD:
             return self._membership(oc, depth)
@@ -144,9 +160,12 @@ class Layers:
     def _expression(self, ve: Any, depth: int) -> bool:
         import pikepdf
 
+        self._budget -= 1
         if isinstance(ve, pikepdf.Dictionary):
             return self.visible(ve, depth)
         if not isinstance(ve, pikepdf.Array) or not len(ve) or depth > _MAX_DEPTH:
+            return True
+        if self._budget < 0:
             return True
         op, args = str(ve[0]), [self._expression(a, depth + 1) for a in list(ve)[1:]]
         if op == "/Not":
