@@ -217,7 +217,11 @@ class ContentPass:
 
     @classmethod
     def of(cls, pdf: Any) -> ContentPass:
-        return cls(pdf, Layers(pdf))
+        """The pass over ``pdf``, begun by removing its annotations on hidden layers: call
+        it before annotations are drawn into their pages."""
+        passing = cls(pdf, Layers(pdf))
+        passing.hidden_left_out = drop_hidden_annotations(pdf, passing.layers)
+        return passing
 
     def form(
         self, form: Any, data: bytes | None = None, depth: int = 0, inherited: Any = None

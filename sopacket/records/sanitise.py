@@ -36,6 +36,7 @@ from typing import Any
 from ..errors import MayBeRefused, Refusal
 from ..files import Unfit, read_guarded
 from .active import REMOVED
+from .content import ContentPass
 from .limits import (  # one set of limits and refusals for check and for cleaning
     MAX_RECORD_BYTES,
     PIXEL_LIMIT,
@@ -102,39 +103,18 @@ _FORBIDDEN_STREAM_KEYS = (
     "/LastModified",
 )
 # The keys an image or form XObject keeps: what draws it (anything else is private data).
+# No /OC: records.content applied each layer's default visibility, and no layer travels.
 _XOBJECT_KEYS = {
     "/Image": {
-        "/Type",
-        "/Subtype",
-        "/Width",
-        "/Height",
-        "/ColorSpace",
-        "/BitsPerComponent",
-        "/Intent",
-        "/ImageMask",
-        "/Mask",
-        "/Decode",
-        "/Interpolate",
-        "/SMask",
-        "/SMaskInData",
-        "/Matte",
-        "/Filter",
-        "/DecodeParms",
-        "/Length",
+        "/Type", "/Subtype", "/Width", "/Height", "/ColorSpace", "/BitsPerComponent",
+        "/Intent", "/ImageMask", "/Mask", "/Decode", "/Interpolate", "/SMask",
+        "/SMaskInData", "/Matte", "/Filter", "/DecodeParms", "/Length",
     },
     "/Form": {
-        "/Type",
-        "/Subtype",
-        "/FormType",
-        "/BBox",
-        "/Matrix",
-        "/Resources",
-        "/Group",
-        "/Filter",
-        "/DecodeParms",
-        "/Length",
+        "/Type", "/Subtype", "/FormType", "/BBox", "/Matrix", "/Resources", "/Group",
+        "/Filter", "/DecodeParms", "/Length",
     },
-}  # fmt: skip  (no /OC: records.content applied each layer's default visibility)
+}  # fmt: skip
 _OC_KEYS = {"/Type", "/Name", "/Intent", "/OCGs", "/P", "/VE"}
 # Action types: a dictionary whose /S is one of these is an action, emptied wherever it is.
 _ACTIONS = {
@@ -291,8 +271,6 @@ def clean_image(
 def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) -> CleanRecord:
     import pikepdf
 
-    from .content import ContentPass, drop_hidden_annotations
-
     try:
         src = pikepdf.open(
             io.BytesIO(data), password=password or "", access_mode=pikepdf.AccessMode.stream
@@ -332,10 +310,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         where = {src.pages[i].obj.objgen: n for n, i in enumerate(chosen)}
         outline = _record_outline(src, where)
         passing = ContentPass.of(src)  # one pass over each content stream (records.content)
-        passing.hidden_left_out = drop_hidden_annotations(src, passing.layers)
         fields, dropped = _flatten_annotations(src)
-        if dropped:
-            removed = sorted({*removed, "comments that had no drawn form"})
         objgens = {p.obj.objgen: n for n, p in enumerate(src.pages)}
         content = 0
         for n, i in enumerate(chosen):
@@ -348,10 +323,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
                     f"its pages' drawing instructions add up to more than "
                     f"{RECORD_CONTENT_LIMIT // 2**20} MiB"
                 )
-        if passing.postscript:
-            removed = sorted({*removed, "PostScript printer code"})
-        if passing.hidden_left_out:
-            removed = sorted({*removed, "content on layers hidden by default"})
+        removed = _left_out(removed, dropped, passing)
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
         _sweep(out)
@@ -372,6 +344,18 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         repaired,
         hidden_layers=passing.hidden_left_out,
     )
+
+
+def _left_out(removed: list[str], dropped: int, passing: ContentPass) -> list[str]:
+    """What was left out of the record, in plain words (for the build summary)."""
+    said = set(removed)
+    if dropped:
+        said.add("comments that had no drawn form")
+    if passing.postscript:
+        said.add("PostScript printer code")
+    if passing.hidden_left_out:
+        said.add("content on layers hidden by default")
+    return sorted(said)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -472,7 +456,7 @@ def _check_box(page: Any, n: int) -> None:
     )
 
 
-def _wrap_content(src: Any, page: Any, n: int, passing: Any) -> int:
+def _wrap_content(src: Any, page: Any, n: int, passing: ContentPass) -> int:
     """Make the page's drawing one form XObject, decoded here (within this process's
     limits) and stored afresh after ``passing`` over it (:mod:`sopacket.records.content`),
     and the page's contents one line that draws it: no stream the packet's own process
