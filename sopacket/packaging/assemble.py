@@ -180,6 +180,7 @@ def stamp_pages(
     """Every page gets the identification band, in a strip added below what a reader sees."""
     import pikepdf
 
+    from ..records.content import own_form_names
     from ..render.stamp import Band, band_pdf, extend_and_stamp, visible_size
 
     pdf = doc.pdf
@@ -190,6 +191,7 @@ def stamp_pages(
         width, rotation = visible_size(page)
         bands.append(Band(name, born, _section_of(layout, n), width, rotation))
     band_source = doc.open(band_pdf(bands, fonts))
+    own_form_names(band_source)  # not reportlab's "FormXob." names: the bands' own
     progress.start(len(pdf.pages), "Stamping pages")
     for n, (page, band, band_page) in enumerate(
         zip(pdf.pages, bands, band_source.pages, strict=True)

@@ -38,6 +38,7 @@ class Listed:
     """Pages it gives the packet (its selection)."""
     original_pages: int
     recompressed: Recompressed | None = None
+    hidden_layers: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def draw_front(
                 selection=r.pages,
                 original_pages=facts.original_pages,
                 number=piece.record + 1,
-                note=_join_notes(_piece_note(piece, plan), index_note(facts.recompressed)),
+                note=_join_notes(
+                    _piece_note(piece, plan), index_note(facts.recompressed, facts.hidden_layers)
+                ),
             )
         )
     part = None
@@ -178,6 +181,7 @@ def listed(records: Sequence[Original]) -> tuple[Listed, ...]:
             r.pages,
             r.original_pages,
             r.recompressed if isinstance(r, GatheredRecord) else None,
+            isinstance(r, GatheredRecord) and r.hidden_layers,
         )
         for r in records
     )

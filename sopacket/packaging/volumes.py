@@ -112,9 +112,10 @@ def write_volumes(
         force,
         signer,
     )
-    # An uncut packet's front matter is drawn again if records were recompressed: its
-    # records index tells the reviewer which.
-    single = None if plan.recompressed else first
+    # An uncut packet's front matter is drawn again if records were recompressed or had
+    # hidden layers left out: its records index tells the reviewer which.
+    noted = plan.recompressed or any(r.hidden_layers for r in plan.records)
+    single = None if noted else first
     for _attempt in range(ATTEMPTS):
         names = volume_paths(output, len(plan.volumes))
         require_free(names, force)

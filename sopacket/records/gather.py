@@ -90,6 +90,8 @@ class GatheredRecord(Original):
     """Images larger than needed for reading (surveyed when recompression is allowed)."""
     recompressed: Recompressed | None = None
     """How its images were made smaller to fit a size limit (then ``pdf`` is the result)."""
+    hidden_layers: bool = False
+    """Content on layers hidden by default was left out (as the original shows it)."""
 
     @classmethod
     def cleaned(cls, original: Original, outcome: CleanRecord) -> GatheredRecord:
@@ -102,6 +104,7 @@ class GatheredRecord(Original):
             flattened_fields=outcome.flattened_fields,
             repaired=outcome.repaired,
             shrinkable=outcome.shrinkable,
+            hidden_layers=outcome.hidden_layers,
         )
 
     def error(self, what: str, fix: str) -> RecordError:

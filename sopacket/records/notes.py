@@ -77,13 +77,19 @@ def recompression(shrunk: Recompressed) -> str:
     return "; ".join(what)
 
 
-def index_note(shrunk: Recompressed | None) -> str | None:
-    """For the reviewer, in the records index: a record whose images were recompressed to
-    fit (the original file is unchanged and can be asked for)."""
+def index_note(shrunk: Recompressed | None, hidden_layers: bool = False) -> str | None:
+    """For the reviewer, in the records index: a record that had layers hidden by default
+    (their content was left out), and one whose images were recompressed to fit (the
+    original file is unchanged and can be asked for)."""
+    layers = (
+        "Had layers hidden by default; hidden content was left out, as the original shows it."
+        if hidden_layers
+        else None
+    )
     if shrunk is None or not shrunk.downsampled:
-        return None  # black-and-white pages re-encoded without loss: nothing to tell
+        return layers  # black-and-white pages re-encoded without loss: nothing to tell
     n = shrunk.downsampled
-    return (
+    return (f"{layers} " if layers else "") + (
         f"To fit the upload size limit, {n} image{'s' if n != 1 else ''} in this record "
         f"{'were' if n != 1 else 'was'} stored at {shrunk.dpi} dpi (up to "
         f"{shrunk.largest_dpi} dpi in the original file, which the patient can send if finer "

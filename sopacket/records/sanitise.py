@@ -36,6 +36,7 @@ from typing import Any
 from ..errors import MayBeRefused, Refusal
 from ..files import Unfit, read_guarded
 from .active import REMOVED
+from .content import ContentPass
 from .limits import (  # one set of limits and refusals for check and for cleaning
     MAX_RECORD_BYTES,
     PIXEL_LIMIT,
@@ -102,15 +103,16 @@ _FORBIDDEN_STREAM_KEYS = (
     "/LastModified",
 )
 # The keys an image or form XObject keeps: what draws it (anything else is private data).
+# No /OC: records.content applied each layer's default visibility, and no layer travels.
 _XOBJECT_KEYS = {
     "/Image": {
         "/Type", "/Subtype", "/Width", "/Height", "/ColorSpace", "/BitsPerComponent",
         "/Intent", "/ImageMask", "/Mask", "/Decode", "/Interpolate", "/SMask",
-        "/SMaskInData", "/Matte", "/Filter", "/DecodeParms", "/Length", "/OC",
+        "/SMaskInData", "/Matte", "/Filter", "/DecodeParms", "/Length",
     },
     "/Form": {
         "/Type", "/Subtype", "/FormType", "/BBox", "/Matrix", "/Resources", "/Group",
-        "/Filter", "/DecodeParms", "/Length", "/OC",
+        "/Filter", "/DecodeParms", "/Length",
     },
 }  # fmt: skip
 _OC_KEYS = {"/Type", "/Name", "/Intent", "/OCGs", "/P", "/VE"}
@@ -161,6 +163,8 @@ class CleanRecord(MayBeRefused):
     """SHA-256 of the bytes actually read (the caller compares it with its own hash)."""
     shrinkable: int = 0
     """With ``survey``: images larger than needed for reading (see sopacket.records.recompress)."""
+    hidden_layers: bool = False
+    """Content on layers hidden by default was left out (as the original shows it)."""
 
 
 def _read_confined(path: Path, base_dir: Path | None) -> bytes:
@@ -244,12 +248,13 @@ def clean_image(
 ) -> CleanRecord:
     from PIL import Image
 
+    from .content import neutral_pdf
     from .images import image_pdf
 
     limit_pillow()
     try:
         frames = selection if selection is not None else [0]
-        pdf = image_pdf(data, kind, frames, paper)
+        pdf = neutral_pdf(image_pdf(data, kind, frames, paper))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_many_pixels(exc) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
@@ -304,21 +309,21 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         removed = _active_content(src)
         where = {src.pages[i].obj.objgen: n for n, i in enumerate(chosen)}
         outline = _record_outline(src, where)
+        passing = ContentPass.of(src)  # one pass over each content stream (records.content)
         fields, dropped = _flatten_annotations(src)
-        if dropped:
-            removed = sorted({*removed, "comments that had no drawn form"})
         objgens = {p.obj.objgen: n for n, p in enumerate(src.pages)}
         content = 0
         for n, i in enumerate(chosen):
             page = src.pages[i]
             _check_box(page, n)
             _clean_page(src, page, where, objgens)
-            content += _wrap_content(src, page, n)
+            content += _wrap_content(src, page, n, passing)
             if content > RECORD_CONTENT_LIMIT:
                 raise _too_big(
                     f"its pages' drawing instructions add up to more than "
                     f"{RECORD_CONTENT_LIMIT // 2**20} MiB"
                 )
+        removed = _left_out(removed, dropped, passing)
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
         _sweep(out)
@@ -337,7 +342,20 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         removed,
         fields,
         repaired,
+        hidden_layers=passing.hidden_left_out,
     )
+
+
+def _left_out(removed: list[str], dropped: int, passing: ContentPass) -> list[str]:
+    """What was left out of the record, in plain words (for the build summary)."""
+    said = set(removed)
+    if dropped:
+        said.add("comments that had no drawn form")
+    if passing.postscript:
+        said.add("PostScript printer code")
+    if passing.hidden_left_out:
+        said.add("content on layers hidden by default")
+    return sorted(said)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -438,11 +456,11 @@ def _check_box(page: Any, n: int) -> None:
     )
 
 
-def _wrap_content(src: Any, page: Any, n: int) -> int:
+def _wrap_content(src: Any, page: Any, n: int, passing: ContentPass) -> int:
     """Make the page's drawing one form XObject, decoded here (within this process's
-    limits) and stored afresh, and the page's contents one line that draws it: no stream
-    the packet's own process later reads can expand beyond what was measured here.
-    Returns the decoded size."""
+    limits) and stored afresh after ``passing`` over it (:mod:`sopacket.records.content`),
+    and the page's contents one line that draws it: no stream the packet's own process
+    later reads can expand beyond what was measured here. Returns the decoded size."""
     import pikepdf
 
     contents = page.obj.get("/Contents")
@@ -464,7 +482,7 @@ def _wrap_content(src: Any, page: Any, n: int) -> int:
     if form is None:
         page.obj.Contents = src.make_stream(b"")
         return 0
-    form.write(data)
+    passing.form(form, data)
     resources = form.get("/Resources")
     if isinstance(resources, pikepdf.Dictionary) and not resources.is_indirect:
         # Indirect, it is encrypted with the rest; inside a stream's dictionary, its
