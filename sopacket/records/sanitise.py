@@ -45,6 +45,7 @@ from .limits import (  # one set of limits and refusals for check and for cleani
     unfit,
 )
 from .objects import containers, decoded_size, filters
+from .streams import clean_streams
 
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
 """Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
@@ -321,6 +322,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
                 )
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
+        removed = sorted({*removed, *clean_streams(out)})  # PostScript, JBIG2, fonts...
         _sweep(out)
         buf = io.BytesIO()
         out.save(
