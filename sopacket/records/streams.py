@@ -241,8 +241,7 @@ def _clean_parms(stream: Any) -> None:
 def _empty_form(stream: Any) -> None:
     import pikepdf
 
-    for key in list(stream.keys()):
-        del stream[key]
+    _keep(stream, {"/Length"})
     stream.write(b"")
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Form
