@@ -54,7 +54,9 @@ def page_with(pdf: pikepdf.Pdf, content: bytes, **resources: pikepdf.Object) -> 
     pdf.add_blank_page(page_size=(200, 200))
     page = pdf.pages[-1]
     font = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
-    page.obj.Resources = Dictionary({"/Font": Dictionary(F1=font), **{f"/{k}": v for k, v in resources.items()}})
+    page.obj.Resources = Dictionary(
+        {"/Font": Dictionary(F1=font), **{f"/{k}": v for k, v in resources.items()}}
+    )
     page.obj.Contents = pdf.make_stream(content + b"\nBT /F1 12 Tf 20 20 Td (Visible) Tj ET")
     return page
 
@@ -86,9 +88,7 @@ def cleaned(tmp_path: Path, record: Path) -> Path:
 def streams_of(pdf_bytes: bytes, password: str = "") -> list[dict[str, str]]:
     with pikepdf.open(io.BytesIO(pdf_bytes), password=password) as pdf:
         return [
-            {k: str(v) for k, v in o.items()}
-            for o in pdf.objects
-            if isinstance(o, pikepdf.Stream)
+            {k: str(v) for k, v in o.items()} for o in pdf.objects if isinstance(o, pikepdf.Stream)
         ]
 
 
@@ -104,7 +104,9 @@ def test_postscript_xobject_never_travels(tmp_path: Path) -> None:
     assert "PostScript code" in result.records[0].removed
     plain = decrypted(tmp_path / "out.pdf")
     assert b"PS-SECRET" not in plain and b"/Subtype /PS" not in plain
-    assert not [s for s in streams_of((tmp_path / "out.pdf").read_bytes(), PW) if s.get("/Subtype") == "/PS"]
+    assert not [
+        s for s in streams_of((tmp_path / "out.pdf").read_bytes(), PW) if s.get("/Subtype") == "/PS"
+    ]
     text = subprocess.run(["pdftotext", "-upw", PW, str(tmp_path / "out.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert "Visible" in text

@@ -17,6 +17,10 @@ A PDF record becomes a new PDF that holds only the selected pages, rebuilt from 
   attached files, XFA, the outline's actions, the document info and XMP metadata.
   The record's bookmarks are read here and returned as plain data.
 - Writing a new file drops the earlier revisions an incremental update leaves behind.
+- Every stream is made plain data (see :mod:`sopacket.records.streams`): PostScript
+  XObjects go, JBIG2 images are decoded and stored losslessly, JPEG headers must match
+  their dictionaries, font programs lose trailing bytes, stream dictionaries keep only
+  the keys the PDF specification defines, spot colour names become neutral.
 - Every object that does travel is swept once more for action, script, attachment and
   metadata keys, and content streams are measured against a size limit without being
   held in memory (decompression bombs), images against a pixel limit.
