@@ -788,11 +788,12 @@ def _unsafe_stream(stream: Any) -> set[str]:
     import pikepdf
 
     found: set[str] = set()
-    if "/JBIG2Decode" in filters(stream):
+    keys = stream.keys()  # a set: looking a missing key up in pikepdf costs more
+    if "/Filter" in keys and "/JBIG2Decode" in filters(stream):
         found.add("JBIG2 image data")
-    subtype = stream.get("/Subtype")
-    if subtype == pikepdf.Name.PS or stream.get("/Subtype2") == pikepdf.Name.PS or "/PS" in stream:
-        found.add("PostScript code")
+    subtype = stream.get("/Subtype") if "/Subtype" in keys else None
+    if subtype == pikepdf.Name.PS or keys & {"/Subtype2", "/PS"}:
+        found.add("PostScript code")  # (the sanitiser leaves neither key on any stream)
     elif subtype == pikepdf.Name.Form:
         try:  # only drawing instructions that hold the word are parsed
             data = stream.read_bytes()

@@ -91,17 +91,20 @@ def clean_streams(out: Any) -> set[str]:
 
     roles: dict[tuple[int, int], str] = {}
     spots: dict[str, pikepdf.Name] = {}
+    streams = []
     for obj in _everything(out):
         if isinstance(obj, pikepdf.Array):
             _array(obj, roles, spots)
-        else:
-            for key, role in _FONT_FILES.items():
-                font = obj.get(key)
-                if isinstance(font, pikepdf.Stream):
-                    roles[font.objgen] = role
+            continue
+        if isinstance(obj, pikepdf.Stream):
+            streams.append(obj)
+        for key in obj.keys() & _FONT_FILES.keys():
+            font = obj.get(key)
+            if isinstance(font, pikepdf.Stream):
+                roles[font.objgen] = _FONT_FILES[key]
     removed: set[str] = set()
-    for obj in list(out.objects):
-        if isinstance(obj, pikepdf.Stream) and _stream(obj, roles.get(obj.objgen)):
+    for stream in streams:
+        if _stream(stream, roles.get(stream.objgen)):
             removed.add(POSTSCRIPT)
     return removed
 
@@ -188,28 +191,32 @@ def _stream(stream: Any, role: str | None) -> bool:
     """Clean one stream; True if it was PostScript (now an empty form)."""
     import pikepdf
 
-    subtype = stream.get("/Subtype")
-    if subtype == pikepdf.Name.PS or stream.get("/Subtype2") == pikepdf.Name.PS:
+    keys = stream.keys()  # a set: looking a missing key up in pikepdf costs more
+    subtype = stream.get("/Subtype") if "/Subtype" in keys else None
+    if subtype == pikepdf.Name.PS or (
+        "/Subtype2" in keys and stream.get("/Subtype2") == pikepdf.Name.PS
+    ):
         _empty_form(stream)
         return True
-    if "/PS" in stream:
+    if "/PS" in keys:
         del stream["/PS"]  # a form's PostScript alternative
-    _clean_parms(stream)
+    if "/DecodeParms" in keys:
+        _clean_parms(stream)
     if subtype == pikepdf.Name.Image:
-        _image(stream)
+        _image(stream, keys)
         return False
-    if subtype == pikepdf.Name.Form and stream.get("/Type", pikepdf.Name.XObject) in (
-        pikepdf.Name.XObject,
+    if subtype == pikepdf.Name.Form and (
+        "/Type" not in keys or stream.get("/Type") == pikepdf.Name.XObject
     ):
         return False  # the sanitiser keeps a form's drawing keys
-    role = role or _self_role(stream)
+    role = role or _self_role(stream, keys)
     if role in ("font1", "font2", "font3"):
         _font_program(stream, role)
     _keep(stream, _KEYS[role])
     return False
 
 
-def _self_role(stream: Any) -> str:
+def _self_role(stream: Any, keys: set[str]) -> str:
     """The kind of a stream that says what it is, or "plain"."""
     for key, role in (
         ("/PatternType", "pattern"),
@@ -217,9 +224,9 @@ def _self_role(stream: Any) -> str:
         ("/FunctionType", "function"),
         ("/HalftoneType", "halftone"),
     ):
-        if key in stream:
+        if key in keys:
             return role
-    if str(stream.get("/Type")) == "/CMap":
+    if "/Type" in keys and str(stream.get("/Type")) == "/CMap":
         return "cmap"
     return "plain"
 
@@ -227,9 +234,10 @@ def _self_role(stream: Any) -> str:
 def _keep(stream: Any, keys: set[str]) -> None:
     import pikepdf
 
-    for key in list(stream.keys()):
-        value = stream.get(key)
-        if key not in keys or (isinstance(value, pikepdf.Name) and key not in _NAME_VALUES):
+    for key in stream.keys():  # noqa: SIM118 - a copy: keys go while it runs
+        if key not in keys or (
+            key not in _NAME_VALUES and isinstance(stream.get(key), pikepdf.Name)
+        ):
             del stream[key]
 
 
@@ -258,9 +266,8 @@ def _empty_form(stream: Any) -> None:
 # --- images ---------------------------------------------------------------------------
 
 
-def _image(image: Any) -> None:
-    intent = image.get("/Intent")
-    if intent is not None and str(intent) not in _INTENTS:
+def _image(image: Any, keys: set[str]) -> None:
+    if "/Intent" in keys and str(image.get("/Intent")) not in _INTENTS:
         del image["/Intent"]
     names = filters(image)
     if "/JBIG2Decode" in names:
