@@ -992,6 +992,8 @@ def check_active_content(pdf: Any, report: VerifyReport) -> None:
                 continue  # the catalog names the manifest as its associated file
             if key in PACKET_KEYS:
                 found.add(PACKET_KEYS[key])
+        if isinstance(obj, pikepdf.Stream):
+            found.update(_unsafe_stream(obj))
         for key in ("/S", "/Subtype"):
             value = obj.get(key)
             if isinstance(value, pikepdf.Name) and str(value) in PACKET_NAMES:
@@ -1013,6 +1015,33 @@ def check_active_content(pdf: Any, report: VerifyReport) -> None:
         if not found
         else "found " + ", ".join(sorted(found)),
     )
+
+
+def _unsafe_stream(stream: Any) -> set[str]:
+    """What in one stream a packet may never hold: PostScript (an XObject, a form's
+    alternative, the PS operator in a form's drawing instructions) and JBIG2 data (the
+    sanitiser stores every JBIG2 image again losslessly, so no viewer parses JBIG2)."""
+    import re
+
+    import pikepdf
+
+    found: set[str] = set()
+    keys = stream.keys()  # a set: looking a missing key up in pikepdf costs more
+    if "/Filter" in keys and "/JBIG2Decode" in filters(stream):
+        found.add("JBIG2 image data")
+    subtype = stream.get("/Subtype") if "/Subtype" in keys else None
+    if subtype == pikepdf.Name.PS or keys & {"/Subtype2", "/PS"}:
+        found.add("PostScript code")  # (the sanitiser leaves neither key on any stream)
+    elif subtype == pikepdf.Name.Form:
+        try:  # only drawing instructions that hold the word are parsed
+            data = stream.read_bytes()
+            if re.search(rb"(?<![^\s\]\)>}])PS(?![^\s\[\(<{/%])", data) and any(
+                str(i.operator) == "PS" for i in pikepdf.parse_content_stream(stream, "PS")
+            ):
+                found.add("PostScript code")
+        except (pikepdf.PdfError, ValueError, TypeError):
+            pass  # undecodable data is check_streams' finding
+    return found
 
 
 def _only_manifest(files: Any) -> bool:

@@ -17,6 +17,10 @@ A PDF record becomes a new PDF that holds only the selected pages, rebuilt from 
   attached files, XFA, the outline's actions, the document info and XMP metadata.
   The record's bookmarks are read here and returned as plain data.
 - Writing a new file drops the earlier revisions an incremental update leaves behind.
+- Every stream is made plain data (see :mod:`sopacket.records.streams`): PostScript
+  XObjects go, JBIG2 images are decoded and stored losslessly, JPEG headers must match
+  their dictionaries, font programs lose trailing bytes, stream dictionaries keep only
+  the keys the PDF specification defines, spot colour names become neutral.
 - Every object that does travel is swept once more for action, script, attachment and
   metadata keys, and content streams are measured against a size limit without being
   held in memory (decompression bombs), images against a pixel limit.
@@ -46,6 +50,7 @@ from .limits import (  # one set of limits and refusals for check and for cleani
     unfit,
 )
 from .objects import containers, decoded_size, filters
+from .streams import clean_streams
 
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
 """Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
@@ -326,6 +331,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
         removed = _left_out(removed, dropped, passing)
         out = pikepdf.new()
         out.pages.extend(src.pages[i] for i in chosen)
+        removed = sorted({*removed, *clean_streams(out)})  # PostScript, JBIG2, fonts...
         _sweep(out)
         buf = io.BytesIO()
         out.save(
