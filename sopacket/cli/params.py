@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 MaxSizeOption = Annotated[
     str | None,
@@ -68,3 +69,54 @@ PacketArg = Annotated[
     typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False),
 ]
 IdArg = Annotated[str, typer.Argument(help="The packet's id (its `id:` line).")]
+
+
+# --- plain help: every value shown by a plain name, never an internal type ----------------
+
+
+def _plain_metavar(param: Any) -> str:
+    """What help shows for a parameter's value: nothing for an on/off flag (``--strict``
+    takes no value), else its name in capitals (``--checklist CHECKLIST``); a declaration's
+    own ``metavar=`` wins. Typer would show its internal types (``<bool>``, ``<list[Path]>``)."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    return str(param.name or "value").upper()
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
+
+class _Plain:
+    """Mixed into typer's command and group classes: plain metavars, and a usage line
+    written ``sopacket check [OPTIONS] PACKET`` (typer writes ``{packet}``)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if param.metavar is None:
+                param.metavar = _plain_metavar(param)
+            if getattr(param, "param_type_name", "") == "argument":
+                # typer shows an argument's internal type beside its name: its name is enough
+                param.display_type_rich = _no_type
+        return params
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        options: str | None = getattr(self, "options_metavar", None)
+        pieces = [options] if options else []
+        for param in self.get_params(ctx):
+            if getattr(param, "param_type_name", "") != "argument":
+                pieces.extend(param.get_usage_pieces(ctx))
+                continue
+            name = param.metavar or _plain_metavar(param)
+            name = name if param.required else f"[{name}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class PlainCommand(_Plain, TyperCommand):
+    """A command whose help shows plain metavars (see :class:`_Plain`)."""
+
+
+class PlainGroup(_Plain, TyperGroup):
+    """A command group whose help shows plain metavars (see :class:`_Plain`)."""
