@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import output
 from ..errors import OutputError, PacketFileError, Problem, UsageError
-from . import loader
+from . import dates, loader
 from .model import Allergy, Medication, Question, Record
 from .validation import validate
 
@@ -88,10 +88,12 @@ def _entry_error(err: Any, entry: dict[str, Any]) -> str:
             if o.strip()
         ]
         guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
-        hint = f' Did you mean "{guess[0]}"?' if guess else ""
-        return f'{label}: "{value}" is not one of {", ".join(options)}.{hint}'
+        hint = f' (did you mean "{guess[0]}"?)' if guess else ""
+        listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+        return f'{label}: "{value}" is not one of {listed}{hint}'
     if err["type"].startswith("date"):
-        return f'{label}: "{value}" is not a date; write YYYY-MM-DD, e.g. 2026-09-05'
+        what, fix = dates.advice(str(value))
+        return f"{label}: {what}. {fix.rstrip('.')}"
     return f'{label}: {ctx.get("error") or err["msg"]} (found "{value}")'
 
 

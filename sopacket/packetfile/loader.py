@@ -27,6 +27,7 @@ import yaml
 
 from ..errors import PacketFileError, Problem
 from ..files import Unfit, Why, read_guarded, sniff
+from . import dates
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest packet file accepted (5 MiB is far beyond any real packet's text)."""
@@ -235,16 +236,8 @@ class _Builder:
                 return dt.date.fromisoformat(_pad_date(value))
             except ValueError:
                 line, col = self._mark(node)
-                self.soft.append(
-                    Problem(
-                        self.name,
-                        line,
-                        col,
-                        dotted(path),
-                        f"{value} is not a real date.",
-                        "Write dates as YYYY-MM-DD with a day that exists, e.g. 2026-08-28.",
-                    )
-                )
+                what, fix = dates.advice(value)
+                self.soft.append(Problem(self.name, line, col, dotted(path), f"{what}.", fix))
                 return value
         self._fail(node, path, f"the tag {tag} is not allowed.", _NO_TAGS)
         return value
