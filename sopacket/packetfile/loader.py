@@ -35,6 +35,9 @@ MAX_ALIASES = 200
 """Most alias uses (``*name``) in one document."""
 MAX_NODES = 200_000
 """Most values built from one document, aliases expanded."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and blocks (a real packet has four or five levels): far below
+Python's recursion limit, so a hostile file is refused plainly rather than crashing."""
 
 Path_ = tuple[str | int, ...]
 
@@ -160,6 +163,11 @@ class _Builder:
         self.problems.append(Problem(self.name, line, col, dotted(path), message, fix))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _TooBig(
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "A packet file needs only a few levels; check the brackets [ ] and { }.",
+            )
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooBig(f"the document expands to more than {MAX_NODES:,} values")
@@ -210,6 +218,13 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         tag, value = node.tag, node.value
         if tag == "tag:yaml.org,2002:str":
+            if "\0" in value:  # written "\0" in quotes: no text or file name holds one
+                self._fail(
+                    node,
+                    path,
+                    "contains a NUL character (written \\0), which no text or file name can hold.",
+                    "Remove the \\0 from the value.",
+                )
             return value
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -247,7 +262,13 @@ _NO_TAGS = "Write plain values only: no `!tags`, `!!python/...` or `<<:` merges.
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(
+        self,
+        message: str,
+        fix: str = "A packet file should list its values plainly; remove the repeated aliases.",
+    ) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def _number(tag: str, value: str) -> int | float:
@@ -394,6 +415,12 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
     """Parse YAML text into a :class:`Source`, or raise :class:`PacketFileError`."""
     try:
         root = node_tree(text)
+    except RecursionError:  # the composer's own recursion, before libyaml's depth limit
+        raise _file_problem(
+            name,
+            "refused: values are nested too deeply to read.",
+            "A packet file needs only a few levels; check the brackets [ ] and { }.",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -446,11 +473,7 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
     try:
         data = builder.build(root, ())
     except _TooBig as exc:
-        raise _file_problem(
-            name,
-            f"refused: {exc}.",
-            "A packet file should list its values plainly; remove the repeated aliases.",
-        ) from None
+        raise _file_problem(name, f"refused: {exc}.", exc.fix) from None
     builder.positions.setdefault((), (1, 1))
     problems = sorted(builder.problems + builder.soft, key=lambda p: (p.line or 0, p.column or 0))
     return Source(name, base_dir, data, builder.positions, problems)
