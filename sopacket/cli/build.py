@@ -23,8 +23,12 @@ if TYPE_CHECKING:
     from ..passwords import BuildPassword
 
 PacketOrStdin = Annotated[
-    str,
-    typer.Argument(help="The packet file (packet.yaml), or - to read it from standard input."),
+    str | None,
+    typer.Argument(
+        help="The packet file or its folder (default: packet.yaml in the current folder), "
+        "or - to read it from standard input.",
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
@@ -91,7 +95,7 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 
 def build(
     ctx: typer.Context,
-    packet: PacketOrStdin,
+    packet: PacketOrStdin = None,
     output: OutputOption = None,
     paper: PaperOption = None,
     stdin: PasswordStdinOption = False,
@@ -125,6 +129,9 @@ def build(
     from ..build import build as build_packet
     from . import display, live, prompts
 
+    from ..packetfile.loader import packet_path
+
+    packet = packet_path(packet)
     env = of(ctx)
     settings = env.settings()
     chosen_paper = options.paper_size(paper, settings.paper)

@@ -23,8 +23,13 @@ from .params import (
 def check(
     ctx: typer.Context,
     packet: Annotated[
-        str, typer.Argument(help="The packet file, or - to read it from standard input.")
-    ],
+        str | None,
+        typer.Argument(
+            help="The packet file or its folder (default: packet.yaml in the current "
+            "folder), or - to read it from standard input.",
+            show_default=False,
+        ),
+    ] = None,
     checklist: Annotated[
         str | None,
         typer.Option(
@@ -52,6 +57,7 @@ def check(
     from ..checking.check import check_file
     from ..options import record_access, size_budget
     from ..packaging.fit import forecast
+    from ..packetfile.loader import packet_path
     from .prompts import record_asker
 
     env = of(ctx)
@@ -59,7 +65,7 @@ def check(
     limit = size_budget(max_size, fit, no_recompress, settings.presets)
     access = record_access(base_dir, record_time_limit, record_memory_limit, record_asker(env))
     report = check_file(
-        packet, checklist, strict=strict, access=access, fallback=settings.checklist
+        packet_path(packet), checklist, strict=strict, access=access, fallback=settings.checklist
     )
     size = forecast(report, limit) if limit else None
     if json_output:

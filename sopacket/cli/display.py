@@ -362,6 +362,8 @@ _NOUNS = {
     "medications": "medication",
     "questions": "question",
     "allergies": "allergy",
+    "symptoms": "symptom",
+    "conditions": "condition",
 }
 
 
@@ -372,6 +374,8 @@ def added(result: Any, console: Console = err) -> None:
         f"[green]Added {noun} {result.index + 1}[/] to {escape(str(result.path))} "
         f"(line {result.line})."
     )
+    for note in getattr(result, "notes", ()):
+        console.print(f"[yellow]Note:[/] {escape(note)}")
     if result.warnings:
         console.print("[yellow]The packet has other problems to fix (run `sopacket check`):[/]")
         for w in result.warnings[:5]:

@@ -65,9 +65,21 @@ RecordMemoryOption = Annotated[
 
 
 PacketArg = Annotated[
-    Path,
-    typer.Argument(help="The packet file (packet.yaml).", exists=True, dir_okay=False),
+    str | None,
+    typer.Argument(
+        help="The packet file, or its folder (default: packet.yaml in the current folder).",
+        show_default=False,
+    ),
 ]
+PacketFirstArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="The packet file, or its folder; leave it out inside the packet's folder.",
+        show_default=False,
+        metavar="[PACKET]",
+    ),
+]
+"""A packet argument before another argument: given alone, that one is the other."""
 IdArg = Annotated[str, typer.Argument(help="The packet's id (its `id:` line).")]
 
 
@@ -96,6 +108,7 @@ class _Plain:
         for param in params:
             if param.metavar is None:
                 param.metavar = _plain_metavar(param)
+                param.plain_derived = True
             if getattr(param, "param_type_name", "") == "argument":
                 # typer shows an argument's internal type beside its name: its name is enough
                 param.display_type_rich = _no_type
@@ -108,8 +121,10 @@ class _Plain:
             if getattr(param, "param_type_name", "") != "argument":
                 pieces.extend(param.get_usage_pieces(ctx))
                 continue
-            name = param.metavar or _plain_metavar(param)
-            name = name if param.required else f"[{name}]"
+            if not getattr(param, "plain_derived", False):  # declared as it is to be shown
+                pieces.append(param.metavar)
+                continue
+            name = param.metavar if param.required else f"[{param.metavar}]"
             pieces.append(name + ("..." if param.nargs != 1 else ""))
         return pieces
 

@@ -295,6 +295,42 @@ def _file_problem(name: str, message: str, fix: str) -> PacketFileError:
     return PacketFileError([Problem(name, None, None, "", message, fix)])
 
 
+PACKET_FILE = "packet.yaml"
+"""The packet file's name in a folder that ``sopacket init`` made."""
+
+
+def packet_path(given: Path | str | None) -> str:
+    """The packet file a command was given: a file as it is (``-``: standard input), a
+    folder's ``packet.yaml``, and with nothing given, the current folder's."""
+    if given is not None and str(given) == "-":
+        return "-"
+    folder = Path(given) if given is not None else Path(".")
+    try:
+        is_dir = folder.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL: reading it says why
+        is_dir = False
+    if not is_dir:
+        return str(given)
+    inside = folder / PACKET_FILE
+    if inside.is_file():
+        return str(inside) if given is not None else PACKET_FILE
+    if given is None:
+        raise _file_problem(
+            "the current folder",
+            f"no packet file was given, and there is no {PACKET_FILE} here.",
+            "Give the packet file, e.g. `sopacket check my-packet/packet.yaml`, or run the "
+            "command inside the packet's folder (start one with `sopacket init`).",
+        )
+    others = sorted(p.name for p in folder.glob("*.yaml") if p.is_file())[:3]
+    hint = f" It has {', '.join(others)}: give the one to use." if others else ""
+    raise _file_problem(
+        str(given),
+        f"this folder has no {PACKET_FILE}.{hint}",
+        "Give the packet's YAML file, e.g. my-packet/packet.yaml, or start a packet here "
+        "with `sopacket init`.",
+    )
+
+
 def read_text(path: Path | str) -> tuple[str, str, Path]:
     """Read a packet file (or ``-`` for standard input): (text, display name, base folder)."""
     if str(path) == "-":
