@@ -41,6 +41,14 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Recommended items count as required too.")
     ] = False,
+    every_item: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Show every checklist item with why it matters (default: the verdict and "
+            "the first few things to do).",
+        ),
+    ] = False,
     max_size: MaxSizeOption = None,
     fit: FitOption = None,
     no_recompress: NoRecompressOption = False,
@@ -49,6 +57,8 @@ def check(
     record_memory_limit: RecordMemoryOption = 2048,
 ) -> int:
     """Check the packet against a preparation checklist and say what is missing.
+
+    Shows the verdict and the first few things to do; --all shows the whole checklist.
 
     Exit codes: 0 ready, 1 not ready, 2 the file cannot be evaluated.
 
@@ -73,5 +83,5 @@ def check(
     if report.urgent_symptoms or not json_output:  # urgent symptoms are said to a person
         from . import display
 
-        display.checked(report, size, limit, json_output)
+        display.checked(report, size, limit, json_output, every_item)
     return ExitCode.OK if report.ready else ExitCode.NOT_READY

@@ -35,7 +35,10 @@ def advice(text: str) -> tuple[str, str]:
     if m := _ISO.match(value):
         day = _day(int(m[1]), int(m[2]), int(m[3]))
         if isinstance(day, str):
-            return f"{value} is written the right way, but {day}", "Check the date on the record."
+            return (
+                f"{value} is not a real date: {day}",
+                "It is written the right way (YYYY-MM-DD): check the day on the record.",
+            )
         return f"{value} is not a date sopacket can read", _EXAMPLE
     if m := _YMD.match(value):
         return _rewritten(value, int(m[1]), int(m[2]), int(m[3]))
