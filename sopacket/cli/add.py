@@ -104,9 +104,7 @@ def record(
         "pages": pages,
         "password": password_from,
     }
-    result = edit.add_record(
-        packet_path(packet), Path(file), entry, copy=copy, duplicate=duplicate
-    )
+    result = edit.add_record(packet_path(packet), Path(file), entry, copy=copy, duplicate=duplicate)
     display.added(result)
 
 
@@ -208,9 +206,7 @@ def symptom(
     since: SinceOption = None,
     urgent: Annotated[
         bool,
-        typer.Option(
-            "--urgent", help="It needs urgent attention (then seek in-person care now)."
-        ),
+        typer.Option("--urgent", help="It needs urgent attention (then seek in-person care now)."),
     ] = False,
     duplicate: DuplicateOption = False,
 ) -> None:

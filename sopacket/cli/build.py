@@ -127,9 +127,8 @@ def build(
     """
     from .. import options
     from ..build import build as build_packet
-    from . import display, live, prompts
-
     from ..packetfile.loader import packet_path
+    from . import display, live, prompts
 
     packet = packet_path(packet)
     env = of(ctx)
@@ -155,6 +154,28 @@ def build(
         result = build_packet(packet, prompts.packet_password(policy, bar), build_options, bar)
     _keep_generated(env, policy, result)
     display.built(result, json_output)
+    _warn_if_large(result)
+
+
+UPLOAD_LIMIT = 20_000_000
+"""Bytes over which many upload portals and e-mail refuse a file (they take 10-25 MB)."""
+
+
+def _warn_if_large(result: BuildResult) -> None:
+    """Built without a size limit and larger than uploads commonly take: say so, and how
+    to make it fit (the packet is written all the same)."""
+    from ..packaging.fit import show_size
+    from . import display
+
+    biggest = max(v.bytes for v in result.volumes)
+    if result.budget is not None or biggest <= UPLOAD_LIMIT:
+        return
+    display.err.print(
+        f"[yellow]Warning:[/] the packet is {show_size(biggest)}, larger than many upload "
+        "portals and e-mail accept (often 20-25 MB). To fit, build it again with "
+        "--fit portal (20 MB) or --fit email (10 MB), or --max-size 25MB: images are "
+        "recompressed and the packet is cut into parts that each fit."
+    )
 
 
 def _password(
