@@ -158,13 +158,14 @@ def _ask(
 ) -> Password:
     """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained (to
     ``on_retry``) and asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
+    judged: list[tuple[str, ...]] = []
+
+    def first(value: str) -> None:  # a weak one is refused before "Type it again"
+        judged[:] = [judge(value, words, options.allow_weak)]
+
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            judged: list[tuple[str, ...]] = []
-
-            def first(value: str) -> None:  # a weak one is refused before "Type it again"
-                judged.append(judge(value, words, options.allow_weak))
-
+            judged.clear()
             value = prompt(not existing, None if existing else first)
             return Password(value, "prompt", False, notes + (judged[0] if judged else ()))
         except PasswordError as exc:

@@ -35,6 +35,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Where to write the PDF (default: second-opinion-packet-DATE.pdf beside the "
         "packet file).",
     ),
@@ -42,8 +43,9 @@ OutputOption = Annotated[
 PaperOption = Annotated[
     str | None,
     typer.Option(
+        metavar="SIZE",
         help="Paper size of sopacket's own pages and of images: letter or a4 "
-        "(default: the config file's, else letter)."
+        "(default: the config file's, else letter).",
     ),
 ]
 PasswordStdinOption = Annotated[
@@ -54,6 +56,7 @@ PasswordFileOption = Annotated[
     Path | None,
     typer.Option(
         "--password-file",
+        metavar="FILE",
         help="Read the password from the first line of this file (only you may read it).",
     ),
 ]
@@ -88,7 +91,7 @@ AllowIncompleteOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 ChecklistOption = Annotated[
-    str | None, typer.Option(help="Checklist name or file (default: by specialty).")
+    str | None, typer.Option(help="Checklist name or file (default: by specialty).", metavar="NAME")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 

@@ -33,8 +33,9 @@ def check(
     checklist: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME",
             help="A built-in checklist (general, oncology, cardiology, orthopedics, neurology) "
-            "or a checklist file. Default: the packet's specialty, else general."
+            "or a checklist file. Default: the packet's specialty, else general.",
         ),
     ] = None,
     json_output: JsonOption = False,

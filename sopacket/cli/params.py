@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,7 @@ BaseDirOption = Annotated[
     Path | None,
     typer.Option(
         "--base-dir",
+        metavar="FOLDER",
         help="Read record files only from inside this folder (links resolved): for files "
         "you did not write yourself.",
         file_okay=False,
@@ -95,6 +97,9 @@ def _plain_metavar(param: Any) -> str:
     return str(param.name or "value").upper()
 
 
+_SWITCH_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
 def _no_type(ctx: Any = None) -> None:
     return None
 
@@ -113,6 +118,24 @@ class _Plain:
                 # typer shows an argument's internal type beside its name: its name is enough
                 param.display_type_rich = _no_type
         return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """A switch given a value (``--strict true``) is told so, rather than the value
+        being taken for the next argument (``true: this file does not exist``)."""
+        switches = {
+            name
+            for param in getattr(self, "params", ())
+            if getattr(param, "is_flag", False)
+            for name in (*param.opts, *param.secondary_opts)
+        }
+        for name, value in itertools.pairwise(args):
+            if name in switches and value.lower() in _SWITCH_WORDS:
+                raise typer.BadParameter(
+                    f"it is a switch and takes no value: write {name} alone to turn "
+                    "it on, and leave it out for off.",
+                    param_hint=name,
+                )
+        return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         options: str | None = getattr(self, "options_metavar", None)

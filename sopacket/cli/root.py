@@ -56,6 +56,7 @@ def _main(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="The clinic's config file (default: $SOPACKET_CONFIG, else config.yaml in "
             "the user's config folder; see `sopacket config show`).",
             dir_okay=False,

@@ -27,6 +27,7 @@ def verify(
         Path | None,
         typer.Option(
             "--records",
+            metavar="FOLDER",
             help="A folder with the original record files: check each one is the file that "
             "was packed (SHA-256).",
             file_okay=False,
@@ -37,7 +38,9 @@ def verify(
     ] = False,
     password_file: Annotated[
         Path | None,
-        typer.Option("--password-file", help="Read the password from this file's first line."),
+        typer.Option(
+            "--password-file", metavar="FILE", help="Read the password from this file's first line."
+        ),
     ] = None,
     use_keyring: Annotated[
         bool,
@@ -47,6 +50,7 @@ def verify(
         str | None,
         typer.Option(
             "--id",
+            metavar="ID",
             help="The packet's id, for --keyring (default: try each stored packet password).",
         ),
     ] = None,
