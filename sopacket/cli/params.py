@@ -135,7 +135,7 @@ class _Plain:
                     "it on, and leave it out for off.",
                     param_hint=name,
                 )
-        return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
+        return super().parse_args(ctx, args)  # type: ignore[misc]
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         options: str | None = getattr(self, "options_metavar", None)
