@@ -31,6 +31,8 @@ COMMANDS = [
     "add medication",
     "add question",
     "add allergy",
+    "add symptom",
+    "add condition",
 ]
 
 
