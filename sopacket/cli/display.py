@@ -386,24 +386,27 @@ def warnings(notes: Any, console: Console = err) -> None:
 
 
 def started(result: Any, console: Console = err) -> None:
-    """What `init` made, and the next steps."""
+    """What `init` made, and the next steps (short lines: inside the packet's folder the
+    commands need no packet argument)."""
+    import os
     import shlex
 
-    packet = shlex.quote(str(result.packet))
-    records, example = f"{result.records}/", shlex.quote(f"{result.records}/report.pdf")
+    folder = result.packet.parent
+    here = os.path.abspath(folder) == os.path.abspath(".")
     console.print(
         f"[green]Started a new packet[/] ({result.template} template) in "
         f"{escape(str(result.packet))}",
     )
-    console.print(
-        "Next steps:\n"
-        f"  1. Open {packet} in a text editor and fill in what you know.\n"
-        f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {records} and add each:\n"
-        f"       sopacket add record {packet} {example} "
-        '--title "..." --kind lab --date YYYY-MM-DD\n'
-        f"  3. See what is still missing:  sopacket check {packet}",
-        markup=False,
-    )
+    steps = [
+        "Next steps:",
+        f"  1. Open {shlex.quote(str(result.packet))} in a text editor and fill in what you know.",
+        f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {result.records}/ and add each:",
+        *([] if here else [f"       cd {shlex.quote(str(folder))}"]),
+        '       sopacket add record records/report.pdf --title "..." --kind lab',
+        "  3. See what is still missing (in the packet's folder):",
+        "       sopacket check",
+    ]
+    console.print("\n".join(steps), markup=False)
 
 
 _NOUNS = {
