@@ -169,8 +169,6 @@ def test_a_wrong_choice_reads_as_one_sentence(runner: CliRunner, minimal: Path) 
 )
 def test_dates_are_explained(runner: CliRunner, minimal: Path, date: str, said: str) -> None:
     before = minimal.read_text()
-    result = run(runner, "add", "record", str(minimal), str(minimal), "--title", "T")
-    assert result.exit_code == ExitCode.INPUT_ERROR  # (a YAML file is no record)
     make_pdf(minimal.parent / "r.pdf")
     result = run(runner, "add", "record", str(minimal), "r.pdf", "--title", "T", "--date", date)
     assert result.exit_code == ExitCode.INPUT_ERROR
