@@ -34,6 +34,97 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+_GENERIC = (
+    "this is not a PDF, JPEG, PNG or TIFF file (judged by its content)",
+    "Save or export the record as PDF (or scan it as JPEG, PNG or TIFF).",
+)
+_TO_JPEG = "Open it and export (or save) it as JPEG or PNG."
+_TO_PDF = "Open it in the program that made it and save or export it as PDF."
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1")
+
+
+def format_advice(head: bytes) -> tuple[str, str]:
+    """For a file :func:`sniff` does not take: (what it is, how to make it a PDF or an
+    image), judged by its first bytes. Formats that records often come in are named."""
+    found = _other_format(head)
+    if found is None:
+        return _GENERIC
+    name, fix = found
+    return f"this is {name}, not a PDF, JPEG, PNG or TIFF file (judged by its content)", fix
+
+
+def _other_format(head: bytes) -> tuple[str, str] | None:
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return (
+            "an HEIC photo (the iPhone's own format)",
+            "Export it as JPEG (e.g. share it by e-mail, or open it and save it as JPEG); "
+            "for the next photos, on an iPhone choose Settings → Camera → "
+            "Formats → Most Compatible.",
+        )
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "an AVIF image", _TO_JPEG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image (often saved from a web page)", _TO_JPEG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "a GIF image", _TO_JPEG
+    if head[128:132] == b"DICM":
+        return (
+            "a DICOM medical image (as on a scan's CD or download)",
+            "sopacket cannot read DICOM: ask for the radiology report as PDF, or export "
+            "the key images as JPEG from the disc's viewer.",
+        )
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(head)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return (
+            "an older Microsoft Office file (a Word .doc, or Excel .xls)",
+            "Open it in Word (or Excel) and save it as PDF.",
+        )
+    if head.startswith(b"{\\rtf"):
+        return "a Rich Text (RTF) document", "Open it in a word processor and save it as PDF."
+    return _text_format(head)
+
+
+def _zip_format(head: bytes) -> tuple[str, str]:
+    if b"word/" in head:
+        return "a Word document (DOCX)", "Open it in Word and save it as PDF."
+    if b"opendocument.text" in head:
+        return (
+            "an OpenDocument text (ODT)",
+            "Open it in LibreOffice or Word and save (export) it as PDF.",
+        )
+    if b"[Content_Types].xml" in head or b"opendocument" in head:
+        return "an office document (Word, Excel or PowerPoint, or OpenDocument)", _TO_PDF
+    return (
+        "a ZIP archive (several files packed together)",
+        "Unpack it (double-click it), then add each record inside on its own.",
+    )
+
+
+def _text_format(head: bytes) -> tuple[str, str] | None:
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # a multi-byte character cut at the end of the head is still text
+        try:
+            text = head[:-3].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+    if not text.strip() or any(ord(c) < 32 and c not in "\t\n\r\f" for c in text):
+        return None
+    start = text.lstrip().lower()
+    if start.startswith(("<!doctype html", "<html")) or "<html" in start[:200]:
+        return (
+            "a web page (HTML)",
+            "Open it in a web browser and print it to PDF (Print → Save as PDF).",
+        )
+    return (
+        "a plain text file",
+        "Print it to PDF (or open it in a text editor and export it as PDF); a short "
+        "note can go in the packet's notes: instead.",
+    )
+
+
 class Why(Enum):
     """Why :func:`read_guarded` would not read a file (each caller words it its own way)."""
 

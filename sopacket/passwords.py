@@ -158,11 +158,16 @@ def _ask(
 ) -> Password:
     """Ask at the hidden prompt; a mismatch, an empty or a weak password is explained (to
     ``on_retry``) and asked again, up to ATTEMPTS times. Ctrl-D gives up at once."""
+    judged: list[tuple[str, ...]] = []
+
+    def first(value: str) -> None:  # a weak one is refused before "Type it again"
+        judged[:] = [judge(value, words, options.allow_weak)]
+
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            value = prompt(not existing)
-            warnings = () if existing else judge(value, words, options.allow_weak)
-            return Password(value, "prompt", False, notes + warnings)
+            judged.clear()
+            value = prompt(not existing, None if existing else first)
+            return Password(value, "prompt", False, notes + (judged[0] if judged else ()))
         except PasswordError as exc:
             if attempt == ATTEMPTS or exc.message == "no password was typed.":
                 raise
@@ -381,12 +386,16 @@ def from_file(path: Path) -> str:
     return password
 
 
-def prompt(confirm: bool = True) -> str:
-    """Ask at a hidden prompt (twice, to catch typing mistakes)."""
+def prompt(confirm: bool = True, check: Callable[[str], None] | None = None) -> str:
+    """Ask at a hidden prompt (twice, to catch typing mistakes). ``check`` judges the
+    first entry before it is asked again (raising PasswordError for a weak one): nobody
+    should type a password twice to hear it is refused."""
     import getpass
 
     try:
         first = getpass.getpass("Password for the packet: ")
+        if first and check is not None:
+            check(first)
         again = getpass.getpass("Type it again: ") if confirm else first
     except EOFError:  # Ctrl-D at the prompt
         raise PasswordError("no password was typed.", "Run the command again.") from None

@@ -21,6 +21,10 @@ class Progress(Protocol):
         """One more item of the current step is done; ``label`` says which, if it matters
         (batch: the packet's status, which its display counts)."""
 
+    def doing(self, item: str) -> None:
+        """The item the step now waits for (build: a record's file name), shown to the
+        person at the terminal while it takes long; never written to a log or report."""
+
 
 class NullProgress:
     """Progress that nobody watches."""
@@ -29,4 +33,7 @@ class NullProgress:
         pass
 
     def advance(self, label: str | None = None) -> None:
+        pass
+
+    def doing(self, item: str) -> None:
         pass

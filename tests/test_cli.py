@@ -289,7 +289,7 @@ def test_paths_with_brackets_are_shown_as_written(runner: CliRunner, tmp_path: P
 
 def test_strict_marks_recommended_gaps_as_missing(runner: CliRunner, example: Path) -> None:
     example.write_text(example.read_text().replace("name: Michael Doe", "name:"))
-    result = runner.invoke(app, ["check", str(example), "--strict"])
+    result = runner.invoke(app, ["check", str(example), "--strict", "--all"])
     assert result.exit_code == ExitCode.NOT_READY
     line = next(ln for ln in result.stdout.splitlines() if "Someone to join you" in ln)
     assert "MISSING" in line

@@ -33,6 +33,8 @@ COMMANDS = [
     "add medication",
     "add question",
     "add allergy",
+    "add symptom",
+    "add condition",
 ]
 PASSWORD_COMMANDS = ["set", "generate", "show", "forget", "list"]
 

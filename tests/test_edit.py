@@ -120,9 +120,9 @@ def test_file_permissions_are_kept(tmp_path: Path) -> None:
     [
         ("medications", {"name": "X", "since": "last spring"}, "--since"),
         ("questions", {"text": "Q", "priority": "urgent"}, r'\(--priority\): "urgent" is not one'),
-        ("records", {"title": "T", "kind": "labs", "file": "a.pdf"}, 'Did you mean "lab"'),
+        ("records", {"title": "T", "kind": "labs", "file": "a.pdf"}, 'did you mean "lab"'),
         ("medications", {"name": ""}, r"name \(--name\) must not be empty"),
-        ("records", {"title": "T", "file": "a.pdf", "date": "12/03/2026"}, "write YYYY-MM-DD"),
+        ("records", {"title": "T", "file": "a.pdf", "date": "12/03/2026"}, "could mean 3 Dec"),
         ("records", {"title": "T", "file": "a.pdf", "pages": "3-1"}, "--pages"),
     ],
 )

@@ -211,7 +211,7 @@ def test_check_shows_escape_sequences_as_visible_marks(runner: CliRunner, tmp_pa
         'file: "records/mam\\e[8mmo\\e]52;c;cm0gLXJmIH4=\\a.pdf"',
     )
     packet.write_text(text)
-    result = runner.invoke(app, ["check", str(packet)])
+    result = runner.invoke(app, ["check", str(packet), "--all"])
     assert result.exit_code == 0, result.output
     _no_escapes(result.stdout + result.stderr)
     assert "Core biopsy^[]52;c;cm0gLXJmIH4= report ^[[8mhidden<U+009B>31m" in result.stdout

@@ -86,6 +86,8 @@ def raw_record_entries(source: loader.Source) -> list[Entry]:
     for entry in records if isinstance(records, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             return []
+        if "\0" in entry["file"]:  # no path holds one: validation says so, with its line
+            return []
         pages = entry.get("pages")
         pages = str(pages) if isinstance(pages, str | int) and pages != "" else None
         title = entry.get("title")

@@ -11,9 +11,11 @@ Rules (the key under ``rule:``):
 ``declared: PATH``               the field is present, even as an empty list ([] = "none")
 ``all_true: [PATH, ...]``        every field is ``true``
 ``count: {path: PATH, min: N}``  the list has at least N entries
-``records: {min: N}``            at least N records are listed
+``records: {min: N}``            at least N records are listed whose files can be read
+                                 (an unreadable record, like every rule below, counts
+                                 for nothing)
 ``records_kind: {kinds: [...], title_words: [...], min: N}``
-                                 at least N records of these kinds (and, if given, whose
+                                 at least N usable records of these kinds (and, if given, whose
                                  title mentions one of the words; words match whole
                                  words, case-insensitively, and ``echo*`` matches any
                                  word starting with "echo")
@@ -49,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import resources
 from ..errors import ChecklistError, PacketFileError
 from ..packetfile import loader
-from ..packetfile.model import Packet
+from ..packetfile.model import Packet, Record
 from ..packetfile.model import RecordKind as RecordKindName
 from ..packetfile.validation import LoadedPacket, _find_model, validate_as
 from ..records.inspect import Inspection, Item, RecordInfo
@@ -470,25 +472,45 @@ def _rule_count(ctx: _Context, spec: dict[str, Any]) -> Result:
     return "missing", f"{n} listed, at least {need} wanted"
 
 
+def _usable(ctx: _Context) -> tuple[list[Record], int]:
+    """The records whose file can be used, and how many others are listed: a record that
+    cannot be read (a HEIC photo, a Word file, a missing file) satisfies nothing."""
+    records = ctx.lp.packet.records
+    usable = [r for r, info in zip(records, ctx.records, strict=False) if info.ok]
+    return usable, len(records) - len(usable)
+
+
+def _unusable(n: int) -> str:
+    return (
+        f" ({n} more listed but {'it' if n == 1 else 'they'} cannot be read: see "
+        "“Record files readable”)"
+        if n
+        else ""
+    )
+
+
 def _rule_records(ctx: _Context, spec: dict[str, Any]) -> Result:
-    n, need = len(ctx.lp.packet.records), int((spec or {}).get("min", 1))
+    usable, bad = _usable(ctx)
+    n, need = len(usable), int((spec or {}).get("min", 1))
     if n >= need:
-        return "done", f"{n} record{'s' if n != 1 else ''} listed"
-    return "missing", f"{n} listed, at least {need} wanted"
+        return "done", f"{n} record{'s' if n != 1 else ''} listed{_unusable(bad)}"
+    return "missing", f"{n} usable, at least {need} wanted{_unusable(bad)}"
 
 
 def _rule_records_kind(ctx: _Context, spec: dict[str, Any]) -> Result:
     kinds = set(spec.get("kinds") or [])
     words = [w.lower() for w in spec.get("title_words") or []]
     need = int(spec.get("min", 1))
-    found = [
-        r.title
-        for r in ctx.lp.packet.records
-        if (not kinds or r.kind in kinds) and (not words or _mentions(r.title, words))
-    ]
+    usable, _ = _usable(ctx)
+
+    def fits(r: Record) -> bool:
+        return (not kinds or r.kind in kinds) and (not words or _mentions(r.title, words))
+
+    found = [r.title for r in usable if fits(r)]
+    unread = sum(1 for r in ctx.lp.packet.records if fits(r)) - len(found)
     if len(found) >= need:
         return "done", "; ".join(found[:3]) + (" ..." if len(found) > 3 else "")
-    return "missing", f"{len(found)} found, at least {need} wanted"
+    return "missing", f"{len(found)} found, at least {need} wanted{_unusable(unread)}"
 
 
 def _rule_record_files(ctx: _Context, spec: Any) -> Result:

@@ -20,13 +20,14 @@ from .params import (
 
 PathsArg = Annotated[
     list[Path],
-    typer.Argument(help="Packet files, or folders searched for packet files."),
+    typer.Argument(help="Packet files, or folders searched for packet files.", metavar="PATH..."),
 ]
 OutputDirOption = Annotated[
     Path | None,
     typer.Option(
         "--output-dir",
         "-o",
+        metavar="FOLDER",
         help="Where the packets go, each named by its id (default: the config file's output_dir).",
         file_okay=False,
     ),
@@ -61,16 +62,17 @@ ReportPathsOption = Annotated[
 ]
 JobsOption = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", help="Packets built at once (default: CPUs).", min=1),
+    typer.Option("--jobs", "-j", metavar="N", help="Packets built at once (default: CPUs).", min=1),
 ]
 ReportOption = Annotated[
     Path | None,
-    typer.Option("--report", help="Also write a report: FILE.json or FILE.csv."),
+    typer.Option("--report", metavar="FILE", help="Also write a report: FILE.json or FILE.csv."),
 ]
 ShardOption = Annotated[
     str | None,
     typer.Option(
         "--shard",
+        metavar="K/N",
         help="K/N: build only the packets whose id falls in shard K of N (a stable "
         "hash), to spread a large export over N machines.",
     ),
@@ -85,9 +87,12 @@ AllowIncompleteOption = Annotated[
     ),
 ]
 ChecklistOption = Annotated[
-    str | None, typer.Option(help="Checklist name or file (default: config, specialty).")
+    str | None,
+    typer.Option(help="Checklist name or file (default: config, specialty).", metavar="NAME"),
 ]
-PaperOption = Annotated[str | None, typer.Option(help="letter or a4 (default: config).")]
+PaperOption = Annotated[
+    str | None, typer.Option(help="letter or a4 (default: config).", metavar="SIZE")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 SignOption = Annotated[
     Path | None,

@@ -24,14 +24,19 @@ if TYPE_CHECKING:
     from ..passwords import BuildPassword
 
 PacketOrStdin = Annotated[
-    str,
-    typer.Argument(help="The packet file (packet.yaml), or - to read it from standard input."),
+    str | None,
+    typer.Argument(
+        help="The packet file or its folder (default: packet.yaml in the current folder), "
+        "or - to read it from standard input.",
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Where to write the PDF (default: second-opinion-packet-DATE.pdf beside the "
         "packet file).",
     ),
@@ -39,8 +44,9 @@ OutputOption = Annotated[
 PaperOption = Annotated[
     str | None,
     typer.Option(
+        metavar="SIZE",
         help="Paper size of sopacket's own pages and of images: letter or a4 "
-        "(default: the config file's, else letter)."
+        "(default: the config file's, else letter).",
     ),
 ]
 PasswordStdinOption = Annotated[
@@ -51,6 +57,7 @@ PasswordFileOption = Annotated[
     Path | None,
     typer.Option(
         "--password-file",
+        metavar="FILE",
         help="Read the password from the first line of this file (only you may read it).",
     ),
 ]
@@ -85,7 +92,7 @@ AllowIncompleteOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 ChecklistOption = Annotated[
-    str | None, typer.Option(help="Checklist name or file (default: by specialty).")
+    str | None, typer.Option(help="Checklist name or file (default: by specialty).", metavar="NAME")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SignOption = Annotated[
@@ -111,7 +118,7 @@ SignPasswordFileOption = Annotated[
 
 def build(
     ctx: typer.Context,
-    packet: PacketOrStdin,
+    packet: PacketOrStdin = None,
     output: OutputOption = None,
     paper: PaperOption = None,
     stdin: PasswordStdinOption = False,
@@ -145,8 +152,10 @@ def build(
     """
     from .. import options
     from ..build import build as build_packet
+    from ..packetfile.loader import packet_path
     from . import display, live, prompts
 
+    packet = packet_path(packet)
     env = of(ctx)
     settings = env.settings()
     chosen_paper = options.paper_size(paper, settings.paper)
@@ -172,6 +181,28 @@ def build(
         result = build_packet(packet, prompts.packet_password(policy, bar), build_options, bar)
     _keep_generated(env, policy, result)
     display.built(result, json_output)
+    _warn_if_large(result)
+
+
+UPLOAD_LIMIT = 20_000_000
+"""Bytes over which many upload portals and e-mail refuse a file (they take 10-25 MB)."""
+
+
+def _warn_if_large(result: BuildResult) -> None:
+    """Built without a size limit and larger than uploads commonly take: say so, and how
+    to make it fit (the packet is written all the same)."""
+    from ..packaging.fit import show_size
+    from . import display
+
+    biggest = max(v.bytes for v in result.volumes)
+    if result.budget is not None or biggest <= UPLOAD_LIMIT:
+        return
+    display.err.print(
+        f"[yellow]Warning:[/] the packet is {show_size(biggest)}, larger than many upload "
+        "portals and e-mail accept (often 20-25 MB). To fit, build it again with "
+        "--fit portal (20 MB) or --fit email (10 MB), or --max-size 25MB: images are "
+        "recompressed and the packet is cut into parts that each fit."
+    )
 
 
 def signing_key(

@@ -129,6 +129,55 @@ def check_report(report: CheckReport, console: Console = out) -> None:
 
 
 _QUIET = ("done", "not_applicable")
+SHORT_LIST = 5
+"""Items the short view of `check` shows (the first to do, in the checklist's order)."""
+
+
+def check_summary(report: CheckReport, console: Console = out) -> None:
+    """The verdict first, then the few most important things to do with how to fix each,
+    the counts, and how to see every item (``--all``)."""
+    if report.urgent_symptoms:
+        urgent_panel(report.urgent_symptoms, console)
+    colour = "green" if report.ready else "red"
+    console.print(f"[bold {colour}]{escape(report.verdict)}[/]")
+    blocking = report.blocking()
+    warned = [i for i in report.items if i.status == "warning" and i not in blocking]
+    todo = [i for i in report.items if i.status == "missing" and i not in blocking]
+    first = blocking[:SHORT_LIST] if blocking else (warned + todo)[:SHORT_LIST]
+    if first:
+        label = "First, these" if blocking else "You could still look at these"
+        console.print(f"\n[bold]{label}:[/]")
+    steps = Table.grid(padding=(0, 1))
+    steps.add_column(justify="right", no_wrap=True)
+    steps.add_column()
+    for n, item in enumerate(first, 1):
+        severity = "required" if report.strict else item.severity
+        text = f"{_STATUS[(item.status, severity)]} [bold]{escape(item.title)}[/]"
+        if item.detail:
+            text += f"\n{escape(item.detail)}"
+        steps.add_row(f"{n}.", text + f"\n[green]How to fix:[/] {escape(item.fix)}")
+    if first:
+        console.print(steps, soft_wrap=False)
+    left = len(blocking) - len(first) if blocking else len(warned) + len(todo) - len(first)
+    more = []
+    if left > 0:
+        more.append(f"{left} more {'required ' if blocking else ''}item{'s' if left != 1 else ''}")
+    if blocking and todo:
+        more.append(f"{len(todo)} recommended")
+    after = f" After these: {' and '.join(more)}." if more else ""
+    console.print(f"\n{report.count('done')} of {len(report.items)} items are done.{after}")
+    console.print(
+        "[dim]To see every item and why each matters, run:[/]\n"
+        f"  sopacket check --all {escape(_packet_arg(report))}"
+    )
+    if report.note:
+        err.print(f"[dim]Checklist '{escape(report.checklist.name)}': {escape(report.note)}.[/]")
+
+
+def _packet_arg(report: CheckReport) -> str:
+    import shlex
+
+    return "-" if report.file == "<stdin>" else shlex.quote(report.file)
 
 
 def problems(heading: str, items: list[Problem], console: Console = err) -> None:
@@ -359,24 +408,27 @@ def warnings(notes: Any, console: Console = err) -> None:
 
 
 def started(result: Any, console: Console = err) -> None:
-    """What `init` made, and the next steps."""
+    """What `init` made, and the next steps (short lines: inside the packet's folder the
+    commands need no packet argument)."""
+    import os
     import shlex
 
-    packet = shlex.quote(str(result.packet))
-    records, example = f"{result.records}/", shlex.quote(f"{result.records}/report.pdf")
+    folder = result.packet.parent
+    here = os.path.abspath(folder) == os.path.abspath(".")
     console.print(
         f"[green]Started a new packet[/] ({result.template} template) in "
         f"{escape(str(result.packet))}",
     )
-    console.print(
-        "Next steps:\n"
-        f"  1. Open {packet} in a text editor and fill in what you know.\n"
-        f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {records} and add each:\n"
-        f"       sopacket add record {packet} {example} "
-        '--title "..." --kind lab --date YYYY-MM-DD\n'
-        f"  3. See what is still missing:  sopacket check {packet}",
-        markup=False,
-    )
+    steps = [
+        "Next steps:",
+        f"  1. Open {shlex.quote(str(result.packet))} in a text editor and fill in what you know.",
+        f"  2. Save your records (PDF, JPEG, PNG or TIFF) in {result.records}/ and add each:",
+        *([] if here else [f"       cd {shlex.quote(str(folder))}"]),
+        '       sopacket add record records/report.pdf --title "..." --kind lab',
+        "  3. See what is still missing (in the packet's folder):",
+        "       sopacket check",
+    ]
+    console.print("\n".join(steps), markup=False)
 
 
 _NOUNS = {
@@ -384,6 +436,8 @@ _NOUNS = {
     "medications": "medication",
     "questions": "question",
     "allergies": "allergy",
+    "symptoms": "symptom",
+    "conditions": "condition",
 }
 
 
@@ -394,6 +448,8 @@ def added(result: Any, console: Console = err) -> None:
         f"[green]Added {noun} {result.index + 1}[/] to {escape(str(result.path))} "
         f"(line {result.line})."
     )
+    for note in getattr(result, "notes", ()):
+        console.print(f"[yellow]Note:[/] {escape(note)}")
     if result.warnings:
         console.print("[yellow]The packet has other problems to fix (run `sopacket check`):[/]")
         for w in result.warnings[:5]:
@@ -402,13 +458,23 @@ def added(result: Any, console: Console = err) -> None:
             console.print(f"  ... and {len(result.warnings) - 5} more.")
 
 
-def checked(report: Any, size: dict[str, Any] | None, limit: Any, json_output: bool) -> None:
-    """What `check` found: the table, the verdict and the size forecast (with --json,
-    whose document is on stdout, only the urgent symptoms, on stderr)."""
+def checked(
+    report: Any,
+    size: dict[str, Any] | None,
+    limit: Any,
+    json_output: bool,
+    every_item: bool = True,
+) -> None:
+    """What `check` found: the table (or, without ``every_item``, the short view), the
+    verdict and the size forecast (with --json, whose document is on stdout, only the
+    urgent symptoms, on stderr)."""
     if json_output:
         urgent_panel(report.urgent_symptoms)
         return
-    check_report(report)
+    if every_item:
+        check_report(report)
+    else:
+        check_summary(report)
     if size is None:
         return
     from ..packaging.fit import show_size

@@ -18,6 +18,7 @@ def init(
         typer.Option(
             "--template",
             "-t",
+            metavar="NAME",
             help="Starter for a specialty: general, oncology, cardiology, orthopedics, neurology.",
         ),
     ] = "general",

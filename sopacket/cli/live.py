@@ -24,15 +24,18 @@ class LiveProgress:
     and the counts shown beside the bar (batch: built, skipped, ... remaining)."""
 
     def __init__(self, tally: tuple[str, ...] = ()) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichProgress
 
         from . import display
 
         head = "[bold]{task.fields[head]}[/]" if tally else "{task.description}"
-        columns = [TextColumn(head), BarColumn(), MofNCompleteColumn()]
+        columns: list[Any] = [TextColumn(head), BarColumn(), MofNCompleteColumn()]
         if tally:
             columns.append(TextColumn("{task.description}"))
+        else:  # the file a long step waits for: a person at their own terminal sees it
+            columns.append(TextColumn("[dim]{task.fields[doing]}[/]"))
+        columns.append(TimeElapsedColumn())
         self._bar = RichProgress(*columns, console=display.err, transient=True)
         self._tally = tally
         self._counts: dict[str, int] = {}
@@ -63,15 +66,23 @@ class LiveProgress:
         if self._tally:
             self._task = self._bar.add_task("", total=total, head=label)
         else:
-            self._task = self._bar.add_task(label, total=total)
+            self._task = self._bar.add_task(label, total=total, doing="")
         self.resume()
+
+    def doing(self, item: str) -> None:
+        if self._task is not None and not self._tally:
+            from rich.markup import escape
+
+            from .display import visible
+
+            self._bar.update(self._task, doing=escape(visible(_shortened(item))))
 
     def advance(self, label: str | None = None) -> None:
         if self._task is None:
             return
         self._done += 1
         if not self._tally:
-            self._bar.advance(self._task)
+            self._bar.update(self._task, advance=1, doing="")
             return
         if label in self._counts:
             self._counts[label] += 1
@@ -91,6 +102,11 @@ class LiveProgress:
                 self.resume()
 
 
+def _shortened(name: str, most: int = 32) -> str:
+    """A long file name cut in the middle, so the bar keeps its line."""
+    return name if len(name) <= most else name[: most // 2 - 1] + "…" + name[-(most // 2) :]
+
+
 class Unseen:
     """No display (no terminal, --quiet or --json): the same calls, doing nothing."""
 
@@ -104,6 +120,9 @@ class Unseen:
         pass
 
     def advance(self, label: str | None = None) -> None:
+        pass
+
+    def doing(self, item: str) -> None:
         pass
 
     @contextlib.contextmanager

@@ -22,6 +22,7 @@ from .. import __version__
 from ..errors import ExitCode, SopacketError
 from . import add, batch, build, check, config, init, password, schema, verify
 from .env import Environment, of
+from .params import PlainCommand, PlainGroup
 
 app = typer.Typer(
     name="sopacket",
@@ -29,7 +30,7 @@ app = typer.Typer(
     "Start with `sopacket init`, fill in packet.yaml, add records with `sopacket add`, "
     "and run `sopacket check` to see what is still missing.",
     no_args_is_help=True,
-    add_completion=False,
+    cls=PlainGroup,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
@@ -55,6 +56,7 @@ def _main(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="The clinic's config file (default: $SOPACKET_CONFIG, else config.yaml in "
             "the user's config folder; see `sopacket config show`).",
             dir_okay=False,
@@ -183,15 +185,15 @@ def _command(func: Callable[..., int | None]) -> Callable[..., None]:
 
 def _register() -> None:
     for func in (init.init, check.check, verify.verify, build.build, batch.batch, schema.schema):
-        app.command()(_command(func))
+        app.command(cls=PlainCommand)(_command(func))
     for name, help_text, commands in (
         ("add", add.HELP, add.COMMANDS),
         ("config", config.HELP, config.COMMANDS),
         ("password", password.HELP, password.COMMANDS),
     ):
-        group = typer.Typer(help=help_text, no_args_is_help=True)
+        group = typer.Typer(help=help_text, no_args_is_help=True, cls=PlainGroup)
         for sub, func in commands.items():
-            group.command(sub)(_command(func))
+            group.command(sub, cls=PlainCommand)(_command(func))
         app.add_typer(group, name=name)
 
 

@@ -26,16 +26,19 @@ TrustOption = Annotated[
 def verify(
     ctx: typer.Context,
     packet_pdf: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
-            help="The packet PDF that build wrote; for a packet cut into parts, every part.",
+            help="The packet PDF that build wrote; for a packet cut into parts, every part. "
+            "A folder (default: the current one): the packet built there, if it holds one.",
             show_default=False,
+            metavar="[PDF]...",
         ),
-    ],
+    ] = None,
     records: Annotated[
         Path | None,
         typer.Option(
             "--records",
+            metavar="FOLDER",
             help="A folder with the original record files: check each one is the file that "
             "was packed (SHA-256).",
             file_okay=False,
@@ -46,7 +49,9 @@ def verify(
     ] = False,
     password_file: Annotated[
         Path | None,
-        typer.Option("--password-file", help="Read the password from this file's first line."),
+        typer.Option(
+            "--password-file", metavar="FILE", help="Read the password from this file's first line."
+        ),
     ] = None,
     use_keyring: Annotated[
         bool,
@@ -56,6 +61,7 @@ def verify(
         str | None,
         typer.Option(
             "--id",
+            metavar="ID",
             help="The packet's id, for --keyring (default: try each stored packet password).",
         ),
     ] = None,
@@ -85,6 +91,7 @@ def verify(
     from . import display
     from .prompts import say_retry
 
+    packet_pdf = _packet_files(packet_pdf)
     for path in packet_pdf:  # a file that is not a PDF is refused before a password is asked
         check_is_pdf(path)
     options = passwords.PasswordOptions(
@@ -99,3 +106,13 @@ def verify(
     else:
         display.verify_report(report)
     return ExitCode.OK if report.intact else ExitCode.NOT_READY
+
+
+def _packet_files(given: list[Path] | None) -> list[Path]:
+    """The PDFs given, a folder standing for the packet built in it (see
+    :func:`~sopacket.packaging.destination.built_in_folder`), none for the current folder."""
+    from ..packaging.destination import built_in_folder
+
+    if not given:
+        return built_in_folder(Path("."), given=False)
+    return [f for p in given for f in (built_in_folder(p) if p.is_dir() else [p])]

@@ -147,3 +147,37 @@ def remove_stale_outputs(output: Path, written: Sequence[Path], *, force: bool) 
         except OSError:
             warnings.append(f"could not remove the earlier file {path}; delete it yourself.")
     return Removed(tuple(removed), tuple(warnings))
+
+
+_BUILT = re.compile(r"second-opinion-packet-(\d{4}-\d{2}-\d{2})(?:-part-(\d+)-of-(\d+))?\.pdf")
+
+
+def built_in_folder(folder: Path, given: bool = True) -> list[Path]:
+    """The packet that ``build`` wrote in ``folder`` under its default name (all its parts,
+    in order), when exactly one is there; otherwise a UsageError saying what was found."""
+    where = str(folder) if given else "this folder"
+    try:
+        names = sorted(p.name for p in folder.iterdir() if _BUILT.fullmatch(p.name))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot look inside {where} ({exc.strerror}).", "Give the packet PDF's path."
+        ) from None
+    builds: dict[str, list[tuple[int, str]]] = {}
+    for name in names:
+        m = _BUILT.fullmatch(name)
+        assert m is not None
+        builds.setdefault(m.group(1), []).append((int(m.group(2) or 0), name))
+    if len(builds) == 1:
+        ((_, parts),) = builds.items()
+        return [folder / name for _, name in sorted(parts)]
+    if not builds:
+        raise UsageError(
+            f"{'no packet PDF was given, and ' if not given else ''}{where} holds no packet "
+            "built by `sopacket build` (second-opinion-packet-DATE.pdf).",
+            "Give the packet PDF's path, e.g. `sopacket verify packet.pdf`.",
+        )
+    shown = ", ".join(parts[0][1] for _, parts in sorted(builds.items(), reverse=True)[:3])
+    raise UsageError(
+        f"{where} holds packets built on {len(builds)} days ({shown}).",
+        "Give the one to check, e.g. `sopacket verify " + shown.split(", ")[0] + "`.",
+    )

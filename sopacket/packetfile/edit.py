@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from .. import output
 from ..errors import OutputError, PacketFileError, Problem, UsageError
-from . import loader
-from .model import Allergy, Medication, Question, Record
+from . import dates, loader
+from .model import Allergy, Condition, Medication, Question, Record, Symptom
 from .validation import validate
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -27,7 +27,18 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "medications": Medication,
     "questions": Question,
     "allergies": Allergy,
+    "symptoms": Symptom,
+    "conditions": Condition,
 }
+_SAME: dict[str, tuple[str, ...]] = {
+    "medications": ("name", "dose"),
+    "questions": ("text",),
+    "allergies": ("substance",),
+    "symptoms": ("text",),
+    "conditions": ("name",),
+}
+"""What makes two entries of a list the same (compared without regard to case):
+``add`` refuses a second one unless asked (--duplicate)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,9 @@ class AddResult:
     """The line the new entry starts on (1-based)."""
     warnings: tuple[str, ...] = ()
     """Problems elsewhere in the packet (the entry was added all the same)."""
+    notes: tuple[str, ...] = ()
+    """What ``add`` did that was not asked in so many words (a copy renamed, a
+    duplicate added on request)."""
 
 
 def clean_entry(section: str, entry: dict[str, Any]) -> dict[str, Any] | str:
@@ -68,7 +82,34 @@ def clean_entry(section: str, entry: dict[str, Any]) -> dict[str, Any] | str:
     values = {k: getattr(parsed, k) for k in model.model_fields if k in values}
     if section == "questions" and values.get("priority", "normal") == "normal":
         return str(values["text"])
+    if section == "conditions" and list(values) == ["name"]:
+        return str(values["name"])
     return values
+
+
+def _key(section: str, item: Any) -> tuple[str, ...] | None:
+    """What identifies ``item`` in its list (see ``_SAME``), or None for records."""
+    fields = _SAME.get(section)
+    if fields is None:
+        return None
+    if isinstance(item, str):
+        item = {fields[0]: item}
+    if not isinstance(item, dict):
+        return None
+    return tuple(" ".join(str(item.get(f) or "").split()).casefold() for f in fields)
+
+
+def _already(section: str, item: Any, existing: Any, name: str) -> UsageError | None:
+    """The refusal of an entry that the list already holds, or None."""
+    key = _key(section, item)
+    entries = existing if isinstance(existing, list) else []
+    if key is None or not any(_key(section, e) == key for e in entries):
+        return None
+    shown = item if isinstance(item, str) else item.get(_SAME[section][0])
+    return UsageError(
+        f'"{shown}" is already in {section} in {name}; nothing was changed.',
+        "If you do mean to list it twice, run the command again with --duplicate.",
+    )
 
 
 def _entry_error(err: Any, entry: dict[str, Any]) -> str:
@@ -88,19 +129,37 @@ def _entry_error(err: Any, entry: dict[str, Any]) -> str:
             if o.strip()
         ]
         guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
-        hint = f' Did you mean "{guess[0]}"?' if guess else ""
-        return f'{label}: "{value}" is not one of {", ".join(options)}.{hint}'
+        hint = f' (did you mean "{guess[0]}"?)' if guess else ""
+        listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+        return f'{label}: "{value}" is not one of {listed}{hint}'
     if err["type"].startswith("date"):
-        return f'{label}: "{value}" is not a date; write YYYY-MM-DD, e.g. 2026-09-05'
+        what, fix = dates.advice(str(value))
+        return f"{label}: {what}. {fix.rstrip('.')}"
     return f'{label}: {ctx.get("error") or err["msg"]} (found "{value}")'
 
 
-def add_entry(packet_path: Path | str, section: str, entry: dict[str, Any]) -> AddResult:
-    """Append ``entry`` to the list ``section`` of the packet file, keeping everything else."""
+def add_entry(
+    packet_path: Path | str,
+    section: str,
+    entry: dict[str, Any],
+    *,
+    duplicate: bool = False,
+    notes: tuple[str, ...] = (),
+) -> AddResult:
+    """Append ``entry`` to the list ``section`` of the packet file, keeping everything else.
+
+    An entry the list already holds (the same allergy, question...) is refused with a
+    UsageError unless ``duplicate``."""
     packet_path = Path(packet_path)
     item = clean_entry(section, entry)
     text, name, base = loader.read_text(packet_path)
     source = loader.parse(text, name, base)
+    if isinstance(source.data, dict):
+        twice = _already(section, item, source.data.get(section), name)
+        if twice is not None and not duplicate:
+            raise twice
+        if twice is not None:
+            notes = (*notes, f"{twice.message.split(';')[0]}: added again, as asked.")
     if not isinstance(source.data, dict):
         raise PacketFileError(
             [
@@ -149,77 +208,162 @@ def add_entry(packet_path: Path | str, section: str, entry: dict[str, Any]) -> A
     # Write through a symbolic link to the file it points at, keeping its permissions.
     target = packet_path.resolve()
     output.write_text(target, new_text, output.current_mode(target))
-    return AddResult(packet_path, section, len(items) - 1, line, warnings)
+    return AddResult(packet_path, section, len(items) - 1, line, warnings, notes)
 
 
 def add_record(
-    packet_path: Path | str, file: Path | str, entry: dict[str, Any], *, copy: bool = False
+    packet_path: Path | str,
+    file: Path | str,
+    entry: dict[str, Any],
+    *,
+    copy: bool = False,
+    duplicate: bool = False,
 ) -> AddResult:
-    """Add a record file: check the entry and the file, copy it if asked, then add it."""
+    """Add a record file: check the entry and the file, refuse a file the packet already
+    holds (the same content, under any name) unless ``duplicate``, copy it if asked, then
+    add it with its path relative to the packet file (the folder stays portable)."""
     packet_path, file = Path(packet_path), Path(file)
     clean_entry("records", {**entry, "file": str(file)})  # refuse bad options before copying
-    stored = record_file_path(packet_path, file, copy=copy)
-    return add_entry(packet_path, "records", {**entry, "file": stored})
+    check_record_file(file)
+    notes: list[str] = []
+    same = _same_record(packet_path, file)
+    if same is not None and not duplicate:
+        raise UsageError(
+            f"{file} is already in the packet, as the record “{same}” (the same "
+            "content); nothing was changed.",
+            "If you do mean to list it twice, run the command again with --duplicate.",
+        )
+    if same is not None:
+        notes.append(f"the same file is already the record “{same}”: added again, as asked.")
+    stored = record_file_path(packet_path, file, copy=copy, notes=notes)
+    return add_entry(
+        packet_path, "records", {**entry, "file": stored}, duplicate=True, notes=tuple(notes)
+    )
 
 
-def record_file_path(packet_path: Path, file: Path, *, copy: bool = False) -> str:
-    """Check a new record file and return the path to write in ``file:``.
+def _digest(path: Path) -> str:
+    import hashlib
 
-    The path is relative to the packet's folder when the file is inside it. With ``copy``,
-    the file is first copied into the packet's ``records/`` folder (never overwriting one
-    already there). Only the first bytes are read: the full check is ``sopacket check``'s.
-    """
-    from ..files import sniff
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _same_record(packet_path: Path, file: Path) -> str | None:
+    """The title of the packet's record whose file has ``file``'s content, or None.
+    (Sizes are compared first: only a file of the same size is read.)"""
+    from ..files import resolve_file
+
+    try:
+        source = loader.load(packet_path)
+    except PacketFileError:
+        return None  # add_entry says what is wrong with the packet file
+    records = source.data.get("records") if isinstance(source.data, dict) else None
+    size, digest = file.stat().st_size, None
+    for entry in records if isinstance(records, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            continue
+        try:
+            other = resolve_file(source.base_dir, entry["file"])
+            if not other.is_file() or other.stat().st_size != size:
+                continue
+            digest = digest or _digest(file)
+            if _digest(other) == digest:
+                return str(entry.get("title") or entry["file"])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def check_record_file(file: Path) -> None:
+    """Refuse a record file that is missing, not a file, or not a PDF or image (naming
+    the format found, and how to convert it). Only the first bytes are read: the full
+    check is ``sopacket check``'s."""
+    from ..files import format_advice, sniff
 
     try:
         exists = file.exists()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise UsageError(
-            f"the record file {file} cannot be reached ({exc.strerror}).",
-            "Check the folder's permissions.",
+            f"the record file {file} cannot be reached ({getattr(exc, 'strerror', exc)}).",
+            "Check the path and the folder's permissions.",
         ) from None
     if not exists:
         raise UsageError(f"the record file {file} does not exist.", "Check the path and try again.")
+    if file.is_dir():
+        raise UsageError(
+            f"{file} is a folder, not a record file.",
+            "Add each record file in it on its own, e.g. "
+            f"`sopacket add record PACKET {file}/report.pdf --title ...`.",
+        )
     if not file.is_file():
         raise UsageError(f"{file} is not a regular file.", "Name a PDF, JPEG, PNG or TIFF file.")
     try:
         with file.open("rb") as fh:
-            kind = sniff(fh.read(1024))
+            head = fh.read(1024)
     except OSError as exc:
         raise UsageError(
             f"the record file {file} cannot be read ({exc.strerror}).",
             "Check that you may read it.",
         ) from None
-    if kind is None:
-        raise UsageError(
-            f"{file} is not a PDF, JPEG, PNG or TIFF file (judged by its content).",
-            "Save or export the record as PDF, or scan it as JPEG, PNG or TIFF.",
-        )
+    if sniff(head) is None:
+        what, fix = format_advice(head)
+        raise UsageError(f"{file}: {what}.", fix)
+
+
+def record_file_path(
+    packet_path: Path, file: Path, *, copy: bool = False, notes: list[str] | None = None
+) -> str:
+    """The path to write in ``file:``, relative to the packet's folder (``../scans/x.pdf``
+    for a file outside it, so that the folders can move together).
+
+    With ``copy``, the file is first copied into the packet's ``records/`` folder; a
+    different file already there under its name is never overwritten: the copy gets a
+    new name, and ``notes`` says so."""
+    import os
+
     folder = packet_path.resolve().parent
     target = file.resolve()
     if copy:
-        records = folder / "records"
-        try:
-            records.mkdir(mode=0o700, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot create the folder {records} ({exc.strerror}).",
-                "Check the packet folder's permissions.",
-            ) from None
-        dest = records / file.name
-        n = 1
-        while dest.exists() and not dest.samefile(target):
-            n += 1
-            dest = records / f"{file.stem}-{n}{file.suffix}"
-        if not dest.exists():
-            with output.atomic_writer(dest) as out, target.open("rb") as src:
-                for chunk in iter(lambda: src.read(1 << 20), b""):
-                    out.write(chunk)
-        target = dest
+        target = _copy_in(folder, target, notes if notes is not None else [])
     try:
         return target.relative_to(folder).as_posix()
     except ValueError:
+        pass
+    try:
+        return Path(os.path.relpath(target, folder)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
         return str(target)
+
+
+def _copy_in(folder: Path, source: Path, notes: list[str]) -> Path:
+    records = folder / "records"
+    try:
+        records.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {records} ({exc.strerror}).",
+            "Check the packet folder's permissions.",
+        ) from None
+    dest, n = records / source.name, 1
+    while dest.exists() and not dest.samefile(source):
+        if dest.is_file() and _digest(dest) == _digest(source):
+            notes.append(f"records/{dest.name} already holds this file: it was not copied again.")
+            return dest
+        n += 1
+        dest = records / f"{source.stem}-{n}{source.suffix}"
+    if n > 1:
+        notes.append(
+            f"records/{source.name} is another file already, so this one was copied as "
+            f"records/{dest.name}."
+        )
+    if not dest.exists():
+        with output.atomic_writer(dest) as out, source.open("rb") as src:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                out.write(chunk)
+    return dest
 
 
 class _Dumper(yaml.SafeDumper):

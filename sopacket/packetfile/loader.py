@@ -27,6 +27,7 @@ import yaml
 
 from ..errors import PacketFileError, Problem
 from ..files import Unfit, Why, read_guarded, sniff
+from . import dates
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest packet file accepted (5 MiB is far beyond any real packet's text)."""
@@ -34,6 +35,9 @@ MAX_ALIASES = 200
 """Most alias uses (``*name``) in one document."""
 MAX_NODES = 200_000
 """Most values built from one document, aliases expanded."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and blocks (a real packet has four or five levels): far below
+Python's recursion limit, so a hostile file is refused plainly rather than crashing."""
 
 Path_ = tuple[str | int, ...]
 
@@ -159,6 +163,11 @@ class _Builder:
         self.problems.append(Problem(self.name, line, col, dotted(path), message, fix))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _TooBig(
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "A packet file needs only a few levels; check the brackets [ ] and { }.",
+            )
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooBig(f"the document expands to more than {MAX_NODES:,} values")
@@ -209,6 +218,13 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         tag, value = node.tag, node.value
         if tag == "tag:yaml.org,2002:str":
+            if "\0" in value:  # written "\0" in quotes: no text or file name holds one
+                self._fail(
+                    node,
+                    path,
+                    "contains a NUL character (written \\0), which no text or file name can hold.",
+                    "Remove the \\0 from the value.",
+                )
             return value
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -235,16 +251,8 @@ class _Builder:
                 return dt.date.fromisoformat(_pad_date(value))
             except ValueError:
                 line, col = self._mark(node)
-                self.soft.append(
-                    Problem(
-                        self.name,
-                        line,
-                        col,
-                        dotted(path),
-                        f"{value} is not a real date.",
-                        "Write dates as YYYY-MM-DD with a day that exists, e.g. 2026-08-28.",
-                    )
-                )
+                what, fix = dates.advice(value)
+                self.soft.append(Problem(self.name, line, col, dotted(path), f"{what}.", fix))
                 return value
         self._fail(node, path, f"the tag {tag} is not allowed.", _NO_TAGS)
         return value
@@ -254,7 +262,13 @@ _NO_TAGS = "Write plain values only: no `!tags`, `!!python/...` or `<<:` merges.
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(
+        self,
+        message: str,
+        fix: str = "A packet file should list its values plainly; remove the repeated aliases.",
+    ) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def _number(tag: str, value: str) -> int | float:
@@ -279,6 +293,42 @@ def _pad_date(value: str) -> str:
 
 def _file_problem(name: str, message: str, fix: str) -> PacketFileError:
     return PacketFileError([Problem(name, None, None, "", message, fix)])
+
+
+PACKET_FILE = "packet.yaml"
+"""The packet file's name in a folder that ``sopacket init`` made."""
+
+
+def packet_path(given: Path | str | None) -> str:
+    """The packet file a command was given: a file as it is (``-``: standard input), a
+    folder's ``packet.yaml``, and with nothing given, the current folder's."""
+    if given is not None and str(given) == "-":
+        return "-"
+    folder = Path(given) if given is not None else Path(".")
+    try:
+        is_dir = folder.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL: reading it says why
+        is_dir = False
+    if not is_dir:
+        return str(given)
+    inside = folder / PACKET_FILE
+    if inside.is_file():
+        return str(inside) if given is not None else PACKET_FILE
+    if given is None:
+        raise _file_problem(
+            "the current folder",
+            f"no packet file was given, and there is no {PACKET_FILE} here.",
+            "Give the packet file, e.g. `sopacket check my-packet/packet.yaml`, or run the "
+            "command inside the packet's folder (start one with `sopacket init`).",
+        )
+    others = sorted(p.name for p in folder.glob("*.yaml") if p.is_file())[:3]
+    hint = f" It has {', '.join(others)}: give the one to use." if others else ""
+    raise _file_problem(
+        str(given),
+        f"this folder has no {PACKET_FILE}.{hint}",
+        "Give the packet's YAML file, e.g. my-packet/packet.yaml, or start a packet here "
+        "with `sopacket init`.",
+    )
 
 
 def read_text(path: Path | str) -> tuple[str, str, Path]:
@@ -401,6 +451,12 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
     """Parse YAML text into a :class:`Source`, or raise :class:`PacketFileError`."""
     try:
         root = node_tree(text)
+    except RecursionError:  # the composer's own recursion, before libyaml's depth limit
+        raise _file_problem(
+            name,
+            "refused: values are nested too deeply to read.",
+            "A packet file needs only a few levels; check the brackets [ ] and { }.",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -453,11 +509,7 @@ def parse(text: str, name: str, base_dir: Path) -> Source:
     try:
         data = builder.build(root, ())
     except _TooBig as exc:
-        raise _file_problem(
-            name,
-            f"refused: {exc}.",
-            "A packet file should list its values plainly; remove the repeated aliases.",
-        ) from None
+        raise _file_problem(name, f"refused: {exc}.", exc.fix) from None
     builder.positions.setdefault((), (1, 1))
     problems = sorted(builder.problems + builder.soft, key=lambda p: (p.line or 0, p.column or 0))
     return Source(name, base_dir, data, builder.positions, problems)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from . import dates
 from .pages import page_ranges
 
 RecordKind = Literal[
@@ -49,12 +50,23 @@ def _partial_date(value: Any) -> Any:
         except ValueError:
             raise ValueError(
                 "must be a date written YYYY-MM-DD (or just YYYY-MM or YYYY when the day "
-                "is not known)"
+                f"is not known): {dates.sentence(value)}"
             ) from None
     return value
 
 
 PartialDate = Annotated[dt.date | str, BeforeValidator(_partial_date)]
+
+
+def _date_or_words(value: Any) -> Any:
+    """A date as :data:`PartialDate` reads it, or words (``last month``, ``childhood``):
+    only text shaped like a date (``2026-02-30``, ``12/25/2026``) must be a real one."""
+    if isinstance(value, str) and value.strip() and not dates.DATE_SHAPED.match(value):
+        return value.strip()
+    return _partial_date(value)
+
+
+DateOrWords = Annotated[dt.date | str, BeforeValidator(_date_or_words)]
 
 
 def _no_number(value: Any) -> Any:
@@ -218,7 +230,9 @@ class Condition(_Model):
     """Another condition or past history item."""
 
     name: Text
-    since: PartialDate | None = None
+    since: DateOrWords | None = Field(
+        default=None, description="A date (YYYY-MM-DD, YYYY-MM or YYYY) or words, e.g. childhood."
+    )
 
 
 class Question(_Model):
@@ -232,7 +246,9 @@ class Symptom(_Model):
     """A current symptom."""
 
     text: Text
-    since: PartialDate | None = None
+    since: DateOrWords | None = Field(
+        default=None, description="A date (YYYY-MM-DD, YYYY-MM or YYYY) or words, e.g. last month."
+    )
     urgent: bool = Field(
         default=False, description="true if it needs urgent attention (then seek in-person care)."
     )

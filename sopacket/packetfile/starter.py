@@ -65,7 +65,9 @@ def render(template: str = "general", packet_id: str | None = None) -> str:
 
 
 def init(folder: Path, template: str = "general", *, force: bool = False) -> InitResult:
-    """Write a starter packet into ``folder`` (created if needed)."""
+    """Write a starter packet into ``folder`` (created if needed). The template's name
+    is matched without regard to case (``Oncology``), as choices in the packet file are."""
+    template = template.strip().lower()
     packet_id = new_packet_id()
     text = render(template, packet_id)
     packet = folder / PACKET_FILE

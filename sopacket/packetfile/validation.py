@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import PacketFileError, Problem
-from . import loader
+from . import dates, loader
 from .loader import Path_, Source
 from .model import Packet
 
@@ -235,6 +235,9 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
             f"{_show(value)} is not one of the choices.",
             f"{fix}Choose one of: {', '.join(options)}.",
         )
+    if kind.startswith("date") and isinstance(value, str):
+        what, fix = dates.advice(value)
+        return source.problem(path, f"must be a date: {what}.", fix)
     if kind in _TYPE_WORDS:
         what, fix = _TYPE_WORDS[kind]
         return source.problem(path, f"{what} (found {_show(value)}).", fix)

@@ -167,7 +167,10 @@ class Cleaning:
 
         progress.start(len(self.originals), "Reading records")
         records, warnings = [], []
-        for original, outcome in zip(self.originals, self._pool, strict=True):
+        outcomes = iter(self._pool)
+        for original in self.originals:
+            progress.doing(original.info.path.name)  # shown while its reading is awaited
+            outcome = next(outcomes)
             if isinstance(outcome, ChildFailed):
                 raise _error(
                     original,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MayBeRefused, Refusal
-from ..files import Unfit, read_guarded
+from ..files import Unfit, format_advice, read_guarded
 from ..packetfile.pages import page_ranges
 from .isolate import ChildFailed, GroupedPool, Limits
 from .limits import MAX_RECORD_BYTES, limit_pillow, limit_pypdf, too_many_pixels, unfit
@@ -55,10 +55,7 @@ def _kind(path: Path) -> str:
     if head.size == 0:
         raise Refusal("the file is empty", "Download or scan the record again.")
     if head.kind is None:
-        raise Refusal(
-            "this is not a PDF, JPEG, PNG or TIFF file (judged by its content)",
-            "Save or export the record as PDF (or scan it as JPEG, PNG or TIFF).",
-        )
+        raise Refusal(*format_advice(head.data))
     return head.kind
 
 

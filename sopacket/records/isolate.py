@@ -78,7 +78,10 @@ def _limit_memory(limits: Limits) -> None:
 
 
 def _too_long(seconds: float) -> str:
-    return f"it took longer than {seconds:g} second{'' if seconds == 1 else 's'}"
+    return (
+        f"it took longer than {seconds:g} second{'' if seconds == 1 else 's'} (a large "
+        "scan may need more time: allow it with --record-time-limit SECONDS)"
+    )
 
 
 def _limit_time(limits: Limits) -> None:
