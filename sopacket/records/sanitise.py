@@ -45,6 +45,7 @@ from .limits import (  # one set of limits and refusals for check and for cleani
     unfit,
 )
 from .objects import containers, decoded_size, filters
+from .reasons import damaged_image, damaged_pdf, tiff_compression
 
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
 """Largest decompressed drawing instructions of one page, in bytes (64 MiB)."""
@@ -216,12 +217,7 @@ def clean(
             )
         )
     except Exception as exc:  # any parser error is a damaged file, never a traceback
-        return _refusal(
-            Refusal(
-                f"it is damaged and cannot be read ({type(exc).__name__})",
-                "Download the record again, or ask its source for a new copy.",
-            )
-        )
+        return _refusal(damaged_pdf(exc) if kind == "pdf" else damaged_image(exc, kind))
 
 
 def _survey(pdf: bytes) -> int:
@@ -253,10 +249,7 @@ def clean_image(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_many_pixels(exc) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise Refusal(
-            f"the image is damaged ({type(exc).__name__})",
-            "Take the photo or scan again, or export it again.",
-        ) from None
+        raise damaged_image(exc, kind, _compression(data, kind)) from None
     return CleanRecord(pdf, len(frames), len(frames))
 
 
@@ -282,10 +275,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
             "unprotected copy (Print > Save as PDF).",
         ) from None
     except pikepdf.PdfError as exc:
-        raise Refusal(
-            f"it is damaged beyond repair ({_first_line(exc)})",
-            "Download the record again, or ask its source for a new copy.",
-        ) from None
+        raise damaged_pdf(_first_line(exc)) from None
     with src:
         repaired = bool(src.get_warnings())  # qpdf had to rebuild the file to read it
         total = len(src.pages)
@@ -341,10 +331,24 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
 
 
 def _first_line(exc: BaseException) -> str:
+    """qpdf's words for the failure, for ``-v`` only (see sopacket.records.reasons): the
+    first line, without the name qpdf gives the file it read (a temporary path)."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    # qpdf names the file it read; the message is about the record, named by the caller.
     return line.split(": ", 1)[-1][:120]
+
+
+def _compression(data: bytes, kind: str) -> int | None:
+    """The TIFF compression code of ``data`` (None if not a TIFF or unreadable)."""
+    if kind != "tiff":
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return tiff_compression(im)
+    except Exception:
+        return None
 
 
 def _active_content(src: Any) -> list[str]:
