@@ -426,15 +426,22 @@ def _too_big(what: str) -> Refusal:
     )
 
 
+MIN_PAGE_SIDE = 72.0
+"""A page narrower or lower than this (1 inch) is enlarged to fit a Letter page: a
+1 x 1 pt page is too small to read or to carry the identification band."""
+_ENLARGED = (612.0, 792.0)
+
+
 def _check_box(page: Any, n: int) -> None:
-    """A page needs a size a reader can show (its MediaBox, perhaps inherited)."""
+    """A page needs a size a reader can show (its MediaBox, perhaps inherited): any area
+    at all (a tiny page is enlarged by :func:`_wrap_content`), and not absurdly large."""
     try:
         values = [float(v) for v in page.mediabox]
     except Exception:
         values = []
     if len(values) == 4:
         w, h = abs(values[2] - values[0]), abs(values[3] - values[1])
-        if 3 <= w <= 200_000 and 3 <= h <= 200_000:
+        if 0.01 <= w <= 200_000 and 0.01 <= h <= 200_000:
             return
     raise Refusal(
         f"page {n + 1} of the selection has no usable size (its MediaBox)",
@@ -478,7 +485,28 @@ def _wrap_content(src: Any, page: Any, n: int) -> int:
         XObject=pikepdf.Dictionary(SopRecordPage=src.make_indirect(form))
     )
     page.obj.Contents = src.make_stream(b"q /SopRecordPage Do Q\n")
+    _enlarge_if_tiny(page)
     return len(data)
+
+
+def _enlarge_if_tiny(page: Any) -> None:
+    """A page smaller than :data:`MIN_PAGE_SIDE` either way is scaled up to fit a Letter
+    page, its drawing with it (the page's contents are one line, set just before)."""
+    import pikepdf
+
+    x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    w, h = x1 - x0, y1 - y0
+    if w >= MIN_PAGE_SIDE and h >= MIN_PAGE_SIDE:
+        return
+    k = min(_ENLARGED[0] / w, _ENLARGED[1] / h)
+    draw = f"q {k:.6f} 0 0 {k:.6f} {-k * x0:.4f} {-k * y0:.4f} cm /SopRecordPage Do Q\n"
+    page.obj.Contents.write(draw.encode())
+    page.obj.MediaBox = pikepdf.Array([0, 0, round(k * w, 4), round(k * h, 4)])
+    for name in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox"):
+        if name in page.obj:
+            del page.obj[name]
 
 
 def _dest_page(src: Any, dest: Any, objgens: dict[tuple[int, int], int]) -> tuple[int, list[Any]]:
