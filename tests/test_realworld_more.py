@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
@@ -139,7 +138,7 @@ def test_a_pdf_qpdf_reads_is_built(tmp_path: Path, make, words: str) -> None:
 
     data = make()
     (tmp_path / "probe.pdf").write_bytes(data)
-    with pytest.raises(Exception):  # noqa: B017,PT011 - the case: pypdf cannot read it
+    with pytest.raises(Exception):  # noqa: B017 - the case: pypdf cannot read it
         _ = len(PdfReader(tmp_path / "probe.pdf").pages)
     info = inspect(tmp_path / "probe.pdf")
     assert info.ok and info.pages == 1, info.refusal
@@ -219,9 +218,11 @@ def test_refusals_are_sentences_a_patient_can_act_on(tmp_path: Path, make, name:
     quiet = runner.invoke(app, ["build", str(packet), "--password-stdin"], input=PW + "\n")
     assert quiet.exit_code == ExitCode.RECORD_ERROR, quiet.output
     assert "Real-world file" in quiet.output
-    _plain(quiet.output.replace(str(packet.parent), "."), tmp=tmp_path)
+    _plain(quiet.output, tmp=tmp_path)
     assert "Try opening it" in quiet.output or "save it again" in quiet.output.lower()
     assert "Technical detail" not in quiet.output
     loud = runner.invoke(app, ["-v", "build", str(packet), "--password-stdin"], input=PW + "\n")
-    assert loud.exit_code == ExitCode.RECORD_ERROR and "Technical detail:" in loud.output, loud.output
+    assert loud.exit_code == ExitCode.RECORD_ERROR and "Technical detail:" in loud.output, (
+        loud.output
+    )
     assert str(tmp_path) not in loud.output.split("Technical detail:")[1]

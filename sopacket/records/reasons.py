@@ -59,9 +59,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s:'\"()\\/]+){2,}[\\/]?")
 
 def damaged_pdf(exc: BaseException | str) -> Refusal:
     """A PDF that neither qpdf nor its repair could read."""
-    return with_detail(
-        Refusal("this PDF is damaged in a way sopacket cannot repair", PDF_FIX), exc
-    )
+    return with_detail(Refusal("this PDF is damaged in a way sopacket cannot repair", PDF_FIX), exc)
 
 
 def damaged_image(exc: BaseException | str, kind: str, compression: int | None = None) -> Refusal:
@@ -73,8 +71,7 @@ def damaged_image(exc: BaseException | str, kind: str, compression: int | None =
         return with_detail(
             Refusal(
                 f"this TIFF uses {what}, which sopacket cannot read",
-                "Save it as PNG or JPEG (or as a TIFF without that compression), then build "
-                "again.",
+                "Save it as PNG or JPEG (or as a TIFF without that compression), then build again.",
             ),
             exc,
         )
