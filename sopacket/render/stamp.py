@@ -226,19 +226,19 @@ def stamp(pdf: Any, page: Any, band_page: Any, rotation: int, room: bool = False
     x0, y0, x1, y1 = _box(page)
     h = BAND_HEIGHT
     if rotation == 90:  # the reader's bottom is the page's right edge
-        strip, left = (x1 - h, y0), (x0, y0, x1 - h, y1)
+        strip, rest = (x1 - h, y0), (x0, y0, x1 - h, y1)
     elif rotation == 180:
-        strip, left = (x0, y1 - h), (x0, y0, x1, y1 - h)
+        strip, rest = (x0, y1 - h), (x0, y0, x1, y1 - h)
     elif rotation == 270:
-        strip, left = (x0, y0), (x0 + h, y0, x1, y1)
+        strip, rest = (x0, y0), (x0 + h, y0, x1, y1)
     else:
-        strip, left = (x0, y0), (x0, y0 + h, x1, y1)
-    scale = 1.0 if room else band_scale(page, rotation)
-    # The content's box, scaled about its corner, centred in what the band leaves.
-    tx = left[0] + ((left[2] - left[0]) - scale * (x1 - x0)) / 2 - scale * x0
-    ty = left[1] + ((left[3] - left[1]) - scale * (y1 - y0)) / 2 - scale * y0
-    if room:
-        tx, ty = 0.0, 0.0
+        strip, rest = (x0, y0), (x0, y0 + h, x1, y1)
+    scale, tx, ty = 1.0, 0.0, 0.0
+    if not room:
+        # The content's box, scaled about its corner and centred in what the band leaves.
+        scale = band_scale(page, rotation)
+        tx = rest[0] + ((rest[2] - rest[0]) - scale * (x1 - x0)) / 2 - scale * x0
+        ty = rest[1] + ((rest[3] - rest[1]) - scale * (y1 - y0)) / 2 - scale * y0
     content = page.as_form_xobject()
     # qpdf fills such a form from the page's /Contents when the file is written; the page
     # gets new contents below, so take the old ones now.
