@@ -36,6 +36,7 @@ def shown(dpi: int) -> int:
     shrunk from 792 to 768 pt tall so the 24 pt band fits inside the page (issue 14)."""
     return round(dpi * 792 / 768)
 
+
 # (title, kind, file, marker, pages): the checklist (oncology) wants pathology, imaging,
 # lab and genetic records.
 RECORDS = [
