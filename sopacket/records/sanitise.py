@@ -433,16 +433,19 @@ _ENLARGED = (612.0, 792.0)
 
 
 def _check_box(page: Any, n: int) -> None:
-    """A page needs a size a reader can show (its MediaBox, perhaps inherited): any area
-    at all (a tiny page is enlarged by :func:`_wrap_content`), and not absurdly large."""
+    """A page needs a size a reader can show (its MediaBox, perhaps inherited): at least
+    3 pt either way once a tiny page is enlarged (see :func:`_enlarge_if_tiny`: a 1 x 1 pt
+    page is, a 0.5 x 792 pt sliver is not), and not absurdly large."""
     try:
         values = [float(v) for v in page.mediabox]
     except Exception:
         values = []
     if len(values) == 4:
         w, h = abs(values[2] - values[0]), abs(values[3] - values[1])
-        if 0.01 <= w <= 200_000 and 0.01 <= h <= 200_000:
-            return
+        if 0 < w <= 200_000 and 0 < h <= 200_000:
+            k = _enlargement(w, h)
+            if w * k >= 3 and h * k >= 3:
+                return
     raise Refusal(
         f"page {n + 1} of the selection has no usable size (its MediaBox)",
         "Open it and print it to a new PDF, then build again.",
@@ -489,6 +492,14 @@ def _wrap_content(src: Any, page: Any, n: int) -> int:
     return len(data)
 
 
+def _enlargement(w: float, h: float) -> float:
+    """How much a page ``w`` x ``h`` pt is enlarged: to fit a Letter page if it is smaller
+    than :data:`MIN_PAGE_SIDE` either way (never shrunk), else not at all."""
+    if w >= MIN_PAGE_SIDE and h >= MIN_PAGE_SIDE:
+        return 1.0
+    return max(1.0, min(_ENLARGED[0] / w, _ENLARGED[1] / h))
+
+
 def _enlarge_if_tiny(page: Any) -> None:
     """A page smaller than :data:`MIN_PAGE_SIDE` either way is scaled up to fit a Letter
     page, its drawing with it (the page's contents are one line, set just before)."""
@@ -498,9 +509,9 @@ def _enlarge_if_tiny(page: Any) -> None:
     x0, x1 = sorted((x0, x1))
     y0, y1 = sorted((y0, y1))
     w, h = x1 - x0, y1 - y0
-    if w >= MIN_PAGE_SIDE and h >= MIN_PAGE_SIDE:
+    k = _enlargement(w, h)
+    if k == 1.0:
         return
-    k = min(_ENLARGED[0] / w, _ENLARGED[1] / h)
     draw = f"q {k:.6f} 0 0 {k:.6f} {-k * x0:.4f} {-k * y0:.4f} cm /SopRecordPage Do Q\n"
     page.obj.Contents.write(draw.encode())
     page.obj.MediaBox = pikepdf.Array([0, 0, round(k * w, 4), round(k * h, 4)])
