@@ -956,7 +956,6 @@ def _preload() -> None:
     """Import the build's libraries once, here: every packet's process then shares them
     instead of importing them again."""
     import pikepdf  # noqa: F401
-    import pypdf  # noqa: F401
     import reportlab.platypus  # noqa: F401
     from PIL import Image  # noqa: F401
 

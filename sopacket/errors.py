@@ -72,6 +72,9 @@ class Refusal(Exception):
     (:class:`SopacketError`). Two refusals are equal when they say the same thing.
     """
 
+    detail: str = ""
+    """The technical words behind it (a library's error), shown only with ``-v``."""
+
     def __init__(self, problem: str, fix: str = "") -> None:
         super().__init__(problem)
         self.problem = problem

@@ -89,7 +89,7 @@ def test_config_feeds_check_and_build(tmp_path: Path, example: Path) -> None:
     ).stdout
     assert "Riverside Second-Opinion Service" in cover and "+1 555 0100" in cover
     info = subprocess.run(["pdfinfo", "-upw", PW, str(out)], capture_output=True, text=True)
-    assert "595.276 x 865.89" in info.stdout  # A4 from the config (+ the 24 pt band strip)
+    assert "595.276 x 841.89" in info.stdout  # A4 from the config, the band inside it
 
 
 def test_bad_or_missing_config_files_exit_2(tmp_path: Path, example: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import EXAMPLE, MINIMAL, write
 
-HEAVY = ("pypdf", "reportlab", "keyring", "PIL")
+HEAVY = ("pypdf", "pikepdf", "reportlab", "keyring", "PIL")
 
 PROBE = """
 import json, sys
@@ -59,17 +59,17 @@ def test_quick_commands_import_no_heavy_library(tmp_path: Path, args: list[str])
 
 def test_check_reads_records_in_a_child_process(tmp_path: Path) -> None:
     # The example has PDF and JPEG records: the parent process still imports neither
-    # pypdf nor Pillow, because the child reads them.
+    # pikepdf nor Pillow, because the child reads them.
     assert heavy_modules(["check", str(EXAMPLE / "packet.yaml")], tmp_path) == []
 
 
-def test_record_reader_imports_pypdf_only_for_pdfs(tmp_path: Path) -> None:
+def test_record_reader_imports_pikepdf_only_for_pdfs(tmp_path: Path) -> None:
     from .conftest import make_image
 
     make_image(tmp_path / "a.png")
     code = (
         "import sys; from pathlib import Path; from sopacket.records.inspect import inspect; "
-        "info = inspect(Path('a.png')); assert info.ok, info; print('pypdf' in sys.modules)"
+        "info = inspect(Path('a.png')); assert info.ok, info; print('pikepdf' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True

@@ -12,6 +12,7 @@ they fail instead (tests/tools.py).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .realworld.fetch import fetch
 from .tools import need, unavailable
 
 PW = "correct horse battery staple"
+PYTHON_WORDS = re.compile(r"\b\w+(Error|Exception|Object)\b|object has no attribute|list index")
 CACHE = Path(os.environ.get("SOPACKET_TEST_CACHE", Path.home() / ".cache" / "sopacket-tests"))
 
 
@@ -58,6 +60,9 @@ def test_builds_clean_or_is_refused_clearly(tmp_path: Path, pdf: Path) -> None:
     except RecordError as exc:
         message = str(exc)
         assert "Real-world file" in message and "record.pdf" in message
+        # a sentence a patient can act on: no Python words, no temporary folder
+        assert not PYTHON_WORDS.search(message), message
+        assert str(tmp_path) not in message and "/tmp/" not in message, message
         assert not out.exists()
         RESULTS[str(pdf)] = "refused"
         return

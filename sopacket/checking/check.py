@@ -1,7 +1,7 @@
 """The check pipeline: read the packet file, start reading its records, validate, evaluate.
 
 This module imports only light modules at the top, so that the record files start being
-read in a child process (which imports pypdf and Pillow) while this process imports
+read in a child process (which imports pikepdf and Pillow) while this process imports
 pydantic and validates the packet: on two cores the two halves overlap.
 """
 

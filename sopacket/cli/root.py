@@ -93,6 +93,10 @@ def _reported(env: Environment, json_output: bool = False) -> Iterator[None]:
     except SopacketError as exc:
         _json_error(json_output, exc.to_json())
         _say_error(exc.message, exc.fix)
+        if env.verbose and exc.detail:  # a library's own words: for -v only
+            from . import display
+
+            display.err.print(f"Technical detail: {exc.detail}", markup=False)
         _exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         from ..errors import stop_code

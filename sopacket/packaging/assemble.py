@@ -177,11 +177,12 @@ def _section_of(layout: Layout, index: int) -> str:
 def stamp_pages(
     doc: Document, layout: Layout, patient: Patient, fonts: FontSet, progress: Progress
 ) -> None:
-    """Every page gets the identification band, in a strip added below what a reader sees."""
+    """Every page gets the identification band, inside its size, along its bottom as a
+    reader sees it (a PDF record's content shrunk to make room: see render.stamp)."""
     import pikepdf
 
     from ..records.content import own_form_names
-    from ..render.stamp import Band, band_pdf, extend_and_stamp, visible_size
+    from ..render.stamp import Band, band_pdf, stamp, visible_size
 
     pdf = doc.pdf
     dob = patient.date_of_birth.isoformat() if patient.date_of_birth else "unknown"
@@ -196,11 +197,12 @@ def stamp_pages(
     for n, (page, band, band_page) in enumerate(
         zip(pdf.pages, bands, band_source.pages, strict=True)
     ):
+        placed = _holding(layout, n)
+        room = placed is None or placed.record.info.type != "pdf"  # margins wider than it
         try:
-            extend_and_stamp(pdf, page, band_page, band.rotation)
+            stamp(pdf, page, band_page, band.rotation, room)
         except (ValueError, TypeError, pikepdf.PdfError):
             # Record pages were checked when cleaned; this is a last line of defence.
-            placed = _holding(layout, n)
             if placed is None:  # sopacket's own pages: a bug, reported as one
                 raise
             raise placed.record.error(

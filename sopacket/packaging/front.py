@@ -29,6 +29,12 @@ if TYPE_CHECKING:  # types only: each loads where it is used
     from ..render.fonts import FontSet
 
 
+SCALED_NOTE = (
+    "Its pages are shown resized so that the identification band fits below them (a "
+    "Letter or A4 page about 3 % smaller), and centred: the band covers nothing."
+)
+
+
 @dataclass(frozen=True)
 class Listed:
     """A record's facts as the front matter lists them."""
@@ -39,6 +45,8 @@ class Listed:
     original_pages: int
     recompressed: Recompressed | None = None
     hidden_layers: bool = False
+    type: str | None = None
+    """pdf, jpeg, png or tiff (a PDF record's pages are shrunk a little for the band)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,9 @@ def draw_front(
                 original_pages=facts.original_pages,
                 number=piece.record + 1,
                 note=_join_notes(
-                    _piece_note(piece, plan), index_note(facts.recompressed, facts.hidden_layers)
+                    _piece_note(piece, plan),
+                    index_note(facts.recompressed, facts.hidden_layers),
+                    SCALED_NOTE if facts.type == "pdf" else None,
                 ),
             )
         )
@@ -182,6 +192,7 @@ def listed(records: Sequence[Original]) -> tuple[Listed, ...]:
             r.original_pages,
             r.recompressed if isinstance(r, GatheredRecord) else None,
             isinstance(r, GatheredRecord) and r.hidden_layers,
+            r.info.type,
         )
         for r in records
     )

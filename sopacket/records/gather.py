@@ -47,12 +47,17 @@ def require_usable(entries: Sequence[Record], inspected: Sequence[RecordInfo]) -
         return
     if len(bad) == 1:
         n, entry, info = bad[0]
-        raise record_error(entry, f"cannot be used: {info.problem}", info.fix, n)
+        single = record_error(entry, f"cannot be used: {info.problem}", info.fix, n)
+        single.detail = info.refusal.detail if info.refusal is not None else ""
+        raise single
     lines = "".join(
         f"\n  - \u201c{r.title}\u201d ({r.file}): {i.problem}. {i.fix}" for _, r, i in bad
     )
     error = RecordError(f"{len(bad)} records cannot be used:{lines}", "Fix each, then build again.")
     error.items = [(n, r.file, f"cannot be used: {i.problem}. {i.fix}") for n, r, i in bad]
+    error.detail = "; ".join(
+        f"{r.file}: {i.refusal.detail}" for _, r, i in bad if i.refusal and i.refusal.detail
+    )
     raise error
 
 
@@ -233,8 +238,10 @@ def _error(original: Original, what: str, fix: str) -> RecordError:
 def _check(original: Original, outcome: CleanRecord) -> None:
     """The cleaned record is the file that was hashed and
     inspected, with the pages expected."""
-    if outcome.problem is not None:
-        raise _error(original, f"cannot be used: {outcome.problem}", outcome.fix)
+    if outcome.refusal is not None:
+        refused = _error(original, f"cannot be used: {outcome.problem}", outcome.fix)
+        refused.detail = outcome.refusal.detail
+        raise refused
     if outcome.sha256 != original.sha256:
         raise _error(
             original,

@@ -31,7 +31,13 @@ def clean_jpeg(data: bytes) -> bytes:
     pos, n = 2, len(data)
     while pos + 2 <= n:
         if data[pos] != 0xFF:
-            raise ValueError("damaged JPEG marker")
+            # Stray bytes between segments: decoders (libjpeg, Pillow) skip to the next
+            # marker, and so does this; they are not copied.
+            skip = data.find(b"\xff", pos)
+            if skip < 0:
+                break
+            pos = skip
+            continue
         marker = data[pos + 1]
         if marker == 0xFF:  # fill byte
             pos += 1
@@ -117,7 +123,10 @@ def _flatten(im: Any) -> Any:
         return white
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # 16-bit and wider greyscale (scanners, medical exports): scale to 8 bits rather
-        # than clip every value above 255 to white.
+        # than clip every value above 255 to white. Pillow scales only 32-bit modes, so
+        # 16-bit ones (big-endian I;16B from Mac and scientific software too) go there first.
+        if im.mode != "F":
+            im = im.convert("I")
         lo, hi = im.getextrema()
         span = (hi - lo) or 1
         return im.point(lambda v: (v - lo) * 255.0 / span).convert("L")

@@ -1,8 +1,8 @@
 """Look at record files: what they are (by content, not by name), how many pages, and
 whether they can be used.
 
-pypdf is imported only when a PDF is inspected and Pillow only when an image is, so a
-packet without records costs neither.
+pikepdf (qpdf) is imported only when a PDF is inspected and Pillow only when an image is,
+so a packet without records costs neither.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from ..errors import MayBeRefused, Refusal
 from ..files import Unfit, format_advice, read_guarded
 from ..packetfile.pages import page_ranges
 from .isolate import ChildFailed, GroupedPool, Limits
-from .limits import MAX_RECORD_BYTES, limit_pillow, limit_pypdf, too_many_pixels, unfit
+from .limits import MAX_RECORD_BYTES, limit_pillow, too_many_pixels, unfit
+from .reasons import TIFF_READABLE, damaged_image, damaged_pdf, tiff_compression
 
 
 @dataclass(frozen=True)
@@ -74,38 +75,33 @@ def _check_selection(info: RecordInfo, pages: str) -> RecordInfo:
 
 
 def _inspect_pdf(path: Path, password: str | None = None) -> RecordInfo:
-    import logging
+    """Count the pages with qpdf (through pikepdf), the reader that also cleans the record:
+    a file it reads is never refused here because a stricter reader could not."""
+    import pikepdf
 
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    from pypdf import PdfReader
-
-    limit_pypdf()
     try:
-        reader = PdfReader(path, strict=False)
-        encrypted = reader.is_encrypted
-        if encrypted and not reader.decrypt(password or ""):
-            if password:
-                wrong = Refusal(
-                    "the password given for this protected PDF is wrong",
-                    "Check the password (`sopacket password set record:NAME` replaces a "
-                    "stored one).",
-                )
-                return RecordInfo(path, "pdf", None, True, wrong)
-            locked = Refusal(
-                "the PDF is protected with a password",
-                "Add `password: prompt` or `password: keyring` to this record (see the "
-                "README), or save an unprotected copy (Print > Save as PDF).",
+        with pikepdf.open(
+            path, password=password or "", access_mode=pikepdf.AccessMode.stream
+        ) as pdf:
+            encrypted = pdf.is_encrypted
+            count = len(pdf.pages)
+    except pikepdf.PasswordError:
+        if password:
+            wrong = Refusal(
+                "the password given for this protected PDF is wrong",
+                "Check the password (`sopacket password set record:NAME` replaces a stored one).",
             )
-            return RecordInfo(path, "pdf", None, True, locked)
-        count = len(reader.pages)
+            return RecordInfo(path, "pdf", None, True, wrong)
+        locked = Refusal(
+            "the PDF is protected with a password",
+            "Add `password: prompt` or `password: keyring` to this record (see the "
+            "README), or save an unprotected copy (Print > Save as PDF).",
+        )
+        return RecordInfo(path, "pdf", None, True, locked)
     except MemoryError:
         raise
-    except Exception as exc:  # pypdf raises many kinds; any of them means "unreadable"
-        damaged = Refusal(
-            f"the PDF is damaged ({_short(exc)})",
-            "Download the record again, or ask its source for a new copy.",
-        )
-        return RecordInfo(path, "pdf", None, refusal=damaged)
+    except Exception as exc:  # qpdf's errors, and anything else: the file cannot be read
+        return RecordInfo(path, "pdf", None, refusal=damaged_pdf(exc))
     if count == 0:
         empty = Refusal(
             "the PDF has no pages", "Download the record again, or ask its source for a new copy."
@@ -118,6 +114,7 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
     from PIL import Image
 
     limit_pillow()
+    compression = None
     try:
         if kind == "jpeg":  # the structure, end marker included, without decoding pixels
             from .images import clean_jpeg
@@ -125,21 +122,16 @@ def _inspect_image(path: Path, kind: str) -> RecordInfo:
             clean_jpeg(path.read_bytes())
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1) if kind == "tiff" else 1
+            compression = tiff_compression(im) if kind == "tiff" else None
+            if compression is not None and compression not in TIFF_READABLE:
+                im.load()  # an unusual compression: decoding is the only way to know
+        with Image.open(path) as im:
             im.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return RecordInfo(path, kind, None, refusal=too_many_pixels(exc))
     except Exception as exc:  # Pillow raises many kinds; any of them means "unreadable"
-        damaged = Refusal(
-            f"the image is damaged ({_short(exc)})",
-            "Take the photo or scan again, or export it again.",
-        )
-        return RecordInfo(path, kind, None, refusal=damaged)
+        return RecordInfo(path, kind, None, refusal=damaged_image(exc, kind, compression))
     return RecordInfo(path, kind, frames)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:120]
 
 
 Item = tuple[Path, "str | None"]
@@ -170,7 +162,7 @@ class Inspection:
         self._todo = [n for n in range(len(items)) if n not in self.known]
         calls = [(*items[n], self.secrets[n]) for n in self._todo]
         self._pool: GroupedPool[RecordInfo] | None = (
-            # one group: inspecting is quick, and one child imports pypdf and Pillow once
+            # one group: inspecting is quick, and one child imports pikepdf and Pillow once
             GroupedPool(inspect, calls, self.limits, group_calls=len(calls), group_bytes=2**62)
             if calls
             else None

@@ -67,33 +67,6 @@ def unfit(exc: Unfit, base_dir: Path | None = None) -> Refusal:
     return too_large() if exc.why is Why.TOO_LARGE else not_regular()
 
 
-def limit_pypdf() -> None:
-    """pypdf's limits, set explicitly (not left to its defaults), and no external decoder
-    program (jbig2dec) ever started. sopacket reads only the page tree with pypdf."""
-    from pypdf import overwrite_configuration
-
-    overwrite_configuration(
-        jbig2dec_binary=None,
-        maximum_declared_stream_length=STREAM_LIMIT,
-        zlib_maximum_output_length=STREAM_LIMIT,
-        lzw_maximum_output_length=STREAM_LIMIT,
-        run_length_maximum_output_length=STREAM_LIMIT,
-        array_based_stream_maximum_output_length=STREAM_LIMIT,
-        jbig2_maximum_output_length=STREAM_LIMIT,
-        brotli_maximum_output_length=STREAM_LIMIT,
-        image_maximum_buffer_size=STREAM_LIMIT,
-        zlib_maximum_recovery_input_length=5_000_000,
-        stream_decoding_work_maximum_length=STREAM_LIMIT,
-        page_tree_maximum_entries=100_000,
-        page_tree_maximum_depth=100,
-        outline_maximum_entries=10_000,
-        outline_maximum_depth=100,
-        array_maximum_element_count=100_000,
-        dictionary_maximum_element_count=100_000,
-        disable_legacy_handling=True,
-    )
-
-
 def limit_pillow() -> None:
     """Make Pillow refuse images over :data:`PIXEL_LIMIT` (a warning becomes an error)."""
     import warnings

@@ -50,6 +50,7 @@ from .limits import (  # one set of limits and refusals for check and for cleani
     unfit,
 )
 from .objects import containers, decoded_size, filters
+from .reasons import damaged_image, damaged_pdf, tiff_compression
 from .streams import clean_streams
 
 PAGE_CONTENT_LIMIT = 64 * 1024 * 1024
@@ -225,12 +226,7 @@ def clean(
             )
         )
     except Exception as exc:  # any parser error is a damaged file, never a traceback
-        return _refusal(
-            Refusal(
-                f"it is damaged and cannot be read ({type(exc).__name__})",
-                "Download the record again, or ask its source for a new copy.",
-            )
-        )
+        return _refusal(damaged_pdf(exc) if kind == "pdf" else damaged_image(exc, kind))
 
 
 def _survey(pdf: bytes) -> int:
@@ -263,10 +259,7 @@ def clean_image(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise too_many_pixels(exc) from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise Refusal(
-            f"the image is damaged ({type(exc).__name__})",
-            "Take the photo or scan again, or export it again.",
-        ) from None
+        raise damaged_image(exc, kind, _compression(data, kind)) from None
     return CleanRecord(pdf, len(frames), len(frames))
 
 
@@ -292,10 +285,7 @@ def clean_pdf(data: bytes, selection: list[int] | None, password: str | None) ->
             "unprotected copy (Print > Save as PDF).",
         ) from None
     except pikepdf.PdfError as exc:
-        raise Refusal(
-            f"it is damaged beyond repair ({_first_line(exc)})",
-            "Download the record again, or ask its source for a new copy.",
-        ) from None
+        raise damaged_pdf(_first_line(exc)) from None
     with src:
         repaired = bool(src.get_warnings())  # qpdf had to rebuild the file to read it
         total = len(src.pages)
@@ -365,10 +355,24 @@ def _left_out(removed: list[str], dropped: int, passing: ContentPass) -> list[st
 
 
 def _first_line(exc: BaseException) -> str:
+    """qpdf's words for the failure, for ``-v`` only (see sopacket.records.reasons): the
+    first line, without the name qpdf gives the file it read (a temporary path)."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    # qpdf names the file it read; the message is about the record, named by the caller.
     return line.split(": ", 1)[-1][:120]
+
+
+def _compression(data: bytes, kind: str) -> int | None:
+    """The TIFF compression code of ``data`` (None if not a TIFF or unreadable)."""
+    if kind != "tiff":
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return tiff_compression(im)
+    except Exception:
+        return None
 
 
 def _active_content(src: Any) -> list[str]:
@@ -446,16 +450,26 @@ def _too_big(what: str) -> Refusal:
     )
 
 
+MIN_PAGE_SIDE = 72.0
+"""A page narrower or lower than this (1 inch) is enlarged to fit a Letter page: a
+1 x 1 pt page is too small to read or to carry the identification band."""
+_ENLARGED = (612.0, 792.0)
+
+
 def _check_box(page: Any, n: int) -> None:
-    """A page needs a size a reader can show (its MediaBox, perhaps inherited)."""
+    """A page needs a size a reader can show (its MediaBox, perhaps inherited): at least
+    3 pt either way once a tiny page is enlarged (see :func:`_enlarge_if_tiny`: a 1 x 1 pt
+    page is, a 0.5 x 792 pt sliver is not), and not absurdly large."""
     try:
         values = [float(v) for v in page.mediabox]
     except Exception:
         values = []
     if len(values) == 4:
         w, h = abs(values[2] - values[0]), abs(values[3] - values[1])
-        if 3 <= w <= 200_000 and 3 <= h <= 200_000:
-            return
+        if 0 < w <= 200_000 and 0 < h <= 200_000:
+            k = _enlargement(w, h)
+            if w * k >= 3 and h * k >= 3:
+                return
     raise Refusal(
         f"page {n + 1} of the selection has no usable size (its MediaBox)",
         "Open it and print it to a new PDF, then build again.",
@@ -498,7 +512,36 @@ def _wrap_content(src: Any, page: Any, n: int, passing: ContentPass) -> int:
         XObject=pikepdf.Dictionary(SopRecordPage=src.make_indirect(form))
     )
     page.obj.Contents = src.make_stream(b"q /SopRecordPage Do Q\n")
+    _enlarge_if_tiny(page)
     return len(data)
+
+
+def _enlargement(w: float, h: float) -> float:
+    """How much a page ``w`` x ``h`` pt is enlarged: to fit a Letter page if it is smaller
+    than :data:`MIN_PAGE_SIDE` either way (never shrunk), else not at all."""
+    if w >= MIN_PAGE_SIDE and h >= MIN_PAGE_SIDE:
+        return 1.0
+    return max(1.0, min(_ENLARGED[0] / w, _ENLARGED[1] / h))
+
+
+def _enlarge_if_tiny(page: Any) -> None:
+    """A page smaller than :data:`MIN_PAGE_SIDE` either way is scaled up to fit a Letter
+    page, its drawing with it (the page's contents are one line, set just before)."""
+    import pikepdf
+
+    x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    w, h = x1 - x0, y1 - y0
+    k = _enlargement(w, h)
+    if k == 1.0:
+        return
+    draw = f"q {k:.6f} 0 0 {k:.6f} {-k * x0:.4f} {-k * y0:.4f} cm /SopRecordPage Do Q\n"
+    page.obj.Contents.write(draw.encode())
+    page.obj.MediaBox = pikepdf.Array([0, 0, round(k * w, 4), round(k * h, 4)])
+    for name in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox"):
+        if name in page.obj:
+            del page.obj[name]
 
 
 def _dest_page(src: Any, dest: Any, objgens: dict[tuple[int, int], int]) -> tuple[int, list[Any]]:

@@ -1,8 +1,11 @@
 """The identification band on every page: patient, date of birth, section, page N of M.
 
-The band never covers a record's own content: each page is made taller by a strip below
-its visible area, and the band is drawn in that strip. Rotated pages are first turned
-upright in their content, so the strip is always at the bottom as the reader sees it.
+Every page keeps its size (the packet's own pages and image records are exactly the
+paper size; a PDF record's pages keep theirs), and the band is drawn inside it, along the
+bottom as the reader sees it (rotated pages included). The band never covers content:
+sopacket's own pages and image records leave a bottom margin wider than the band, and a
+PDF record's page content is shrunk by the few percent the band needs and centred above
+it (the records index says so).
 """
 
 from __future__ import annotations
@@ -201,8 +204,19 @@ def visible_size(page: Any) -> tuple[float, int]:
     return ((y1 - y0) if rotation in (90, 270) else (x1 - x0)), rotation
 
 
-def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None:
-    """Add the strip along the edge a reader sees at the bottom and draw the band in it.
+def band_scale(page: Any, rotation: int) -> float:
+    """How much a page's content is shrunk so the band fits below it, inside its size."""
+    x0, y0, x1, y1 = _box(page)
+    tall = (x1 - x0) if rotation in (90, 270) else (y1 - y0)
+    return max(tall - BAND_HEIGHT, 1.0) / tall
+
+
+def stamp(pdf: Any, page: Any, band_page: Any, rotation: int, room: bool = False) -> float:
+    """Draw the band inside the page, along the edge a reader sees at the bottom; the page
+    keeps its size. ``room``: the page (one of sopacket's own, or an image record) leaves
+    a bottom margin wider than the band, so its content stays as it is; otherwise the
+    content is shrunk by the few percent the band needs and centred above it, never
+    covered. Returns the scale applied to the content (1.0 when none).
 
     The page's own content is drawn as a form XObject, then the band: content that is
     broken (an unterminated string, unbalanced graphics state) cannot swallow or shift it.
@@ -212,13 +226,19 @@ def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None
     x0, y0, x1, y1 = _box(page)
     h = BAND_HEIGHT
     if rotation == 90:  # the reader's bottom is the page's right edge
-        strip, new = (x1, y0, x1 + h, y1), (x0, y0, x1 + h, y1)
+        strip, rest = (x1 - h, y0), (x0, y0, x1 - h, y1)
     elif rotation == 180:
-        strip, new = (x0, y1, x1, y1 + h), (x0, y0, x1, y1 + h)
+        strip, rest = (x0, y1 - h), (x0, y0, x1, y1 - h)
     elif rotation == 270:
-        strip, new = (x0 - h, y0, x0, y1), (x0 - h, y0, x1, y1)
+        strip, rest = (x0, y0), (x0 + h, y0, x1, y1)
     else:
-        strip, new = (x0, y0 - h, x1, y0), (x0, y0 - h, x1, y1)
+        strip, rest = (x0, y0), (x0, y0 + h, x1, y1)
+    scale, tx, ty = 1.0, 0.0, 0.0
+    if not room:
+        # The content's box, scaled about its corner and centred in what the band leaves.
+        scale = band_scale(page, rotation)
+        tx = rest[0] + ((rest[2] - rest[0]) - scale * (x1 - x0)) / 2 - scale * x0
+        ty = rest[1] + ((rest[3] - rest[1]) - scale * (y1 - y0)) / 2 - scale * y0
     content = page.as_form_xobject()
     # qpdf fills such a form from the page's /Contents when the file is written; the page
     # gets new contents below, so take the old ones now.
@@ -228,11 +248,15 @@ def extend_and_stamp(pdf: Any, page: Any, band_page: Any, rotation: int) -> None
     page.obj.Resources = Dictionary(
         XObject=Dictionary(SopPage=pdf.make_indirect(content), SopBand=band)
     )
-    draw = f"q /SopPage Do Q\nq 1 0 0 1 {strip[0]:.4f} {strip[1]:.4f} cm /SopBand Do Q\n".encode()
+    draw = (
+        f"q {scale:.6f} 0 0 {scale:.6f} {tx:.4f} {ty:.4f} cm /SopPage Do Q\n"
+        f"q 1 0 0 1 {strip[0]:.4f} {strip[1]:.4f} cm /SopBand Do Q\n"
+    ).encode()
     page.obj.Contents = pdf.make_stream(draw)
-    page.obj.MediaBox = Array(list(new))
-    page.obj.CropBox = Array(list(new))
+    page.obj.MediaBox = Array([x0, y0, x1, y1])
+    page.obj.CropBox = Array([x0, y0, x1, y1])
     page.obj.Rotate = rotation  # an integer that every reader applies as sopacket did
     for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
         if name in page.obj:
             del page.obj[name]
+    return scale
