@@ -61,7 +61,7 @@ class VerifyReport:
             "pages": self.pages,
             "records": self.records,
             "checks": [f.to_json() for f in self.findings],
-            **({"signed": self.signed} if self.signed else {}),
+            "signed": self.signed,
             **(
                 {"volume": {"number": self.volume.get("number"), "of": self.volume.get("of")}}
                 if self.volume

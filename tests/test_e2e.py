@@ -78,8 +78,11 @@ def test_bad_input_gets_a_message_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_usage_error_exit_2(tmp_path: Path) -> None:
+    result = run("check", "--no-such-option", cwd=tmp_path)
+    assert result.returncode == 2 and "No such option" in result.stderr
+    # no packet given, and none in the current folder: said plainly, exit 2 too
     result = run("check", cwd=tmp_path)
-    assert result.returncode == 2 and "Missing argument" in result.stderr
+    assert result.returncode == 2 and "there is no packet.yaml here" in result.stderr
 
 
 def test_record_that_crashes_or_bombs_the_reader_costs_one_message(tmp_path: Path) -> None:

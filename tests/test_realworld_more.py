@@ -28,6 +28,7 @@ from sopacket.verify import verify
 
 from .conftest import MINIMAL, write
 from .realworld.pillow import fetch
+from .tools import unavailable
 
 PW = "correct horse battery staple"
 CACHE = Path(os.environ.get("SOPACKET_TEST_CACHE", Path.home() / ".cache" / "sopacket-tests"))
@@ -43,10 +44,7 @@ def _images() -> dict[str, Path]:
     try:
         return fetch(CACHE)
     except RuntimeError as exc:
-        if os.environ.get("SOPACKET_REQUIRE_REALWORLD") == "1":
-            raise
-        pytest.skip(f"Pillow's test images unavailable: {exc}")
-        raise  # unreachable
+        unavailable(f"Pillow's test images unavailable: {exc}")
 
 
 def _packet(tmp_path: Path, record: bytes, name: str) -> Path:

@@ -21,8 +21,12 @@ from sopacket.cli import app
 
 from .conftest import EXAMPLE
 from .test_passwords import memory_keyring as memory_keyring
+from .tools import unavailable
 
-pytest.importorskip("pyhanko", reason="signing needs pyHanko: pip install 'sopacket[sign]'")
+try:
+    import pyhanko  # noqa: F401
+except ImportError:
+    unavailable("signing needs pyHanko: pip install 'sopacket[sign]'")
 
 PW = "correct horse battery staple"
 PASSPHRASE = "clinic key passphrase"

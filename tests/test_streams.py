@@ -7,8 +7,6 @@ colour names. Each record is made here in a few lines (one JBIG2 file with share
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import struct
 import subprocess
 import zlib
@@ -24,11 +22,10 @@ from sopacket.records.sanitise import clean
 from sopacket.verify import verify
 
 from .conftest import MINIMAL, write
+from .tools import unavailable
 
 PW = "correct horse battery staple"
-needs_jbig2dec = pytest.mark.skipif(
-    shutil.which("jbig2dec") is None, reason="needs jbig2dec (apt-get install jbig2dec)"
-)
+needs_jbig2dec = pytest.mark.needs("jbig2dec")
 
 
 def build_record(tmp_path: Path, pdf: pikepdf.Pdf) -> BuildResult:
@@ -247,9 +244,7 @@ def _real_jbig2_with_globals() -> Path:
     try:
         files = fetch(CACHE)
     except RuntimeError as exc:
-        if os.environ.get("SOPACKET_REQUIRE_REALWORLD") == "1":
-            raise
-        pytest.skip(f"real-world PDFs unavailable: {exc}")
+        unavailable(f"real-world PDFs unavailable: {exc}")
     (found,) = [f for f in files if f.name == "jbig2global.pdf"]
     return found
 

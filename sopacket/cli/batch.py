@@ -98,6 +98,7 @@ SignOption = Annotated[
     Path | None,
     typer.Option(
         "--sign",
+        metavar="KEY.p12",
         help="Sign every packet with the clinic's key and certificate in this PKCS#12 "
         "file (needs pip install 'sopacket[sign]').",
         exists=True,
@@ -108,6 +109,7 @@ SignPasswordFileOption = Annotated[
     Path | None,
     typer.Option(
         "--sign-password-file",
+        metavar="FILE",
         help="The signing key's passphrase, on this file's first line (only you may read "
         "it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
     ),

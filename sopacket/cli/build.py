@@ -99,6 +99,7 @@ SignOption = Annotated[
     Path | None,
     typer.Option(
         "--sign",
+        metavar="KEY.p12",
         help="Sign the packet with the clinic's key and certificate in this PKCS#12 file "
         "(.p12/.pfx), so that verify can show who sent it (needs pip install "
         "'sopacket[sign]').",
@@ -110,6 +111,7 @@ SignPasswordFileOption = Annotated[
     Path | None,
     typer.Option(
         "--sign-password-file",
+        metavar="FILE",
         help="Read the signing key's passphrase from the first line of this file (only you "
         "may read it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
     ),

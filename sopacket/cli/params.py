@@ -50,7 +50,7 @@ RecordTimeOption = Annotated[
     float,
     typer.Option(
         "--record-time-limit",
-        help="Seconds allowed to read each record file.",
+        help="Seconds allowed to read each record file (at least 1).",
         min=1,
         metavar="SECONDS",
     ),
@@ -104,6 +104,10 @@ def _no_type(ctx: Any = None) -> None:
     return None
 
 
+def _no_range() -> None:
+    return None
+
+
 class _Plain:
     """Mixed into typer's command and group classes: plain metavars, and a usage line
     written ``sopacket check [OPTIONS] PACKET`` (typer writes ``{packet}``)."""
@@ -117,6 +121,8 @@ class _Plain:
             if getattr(param, "param_type_name", "") == "argument":
                 # typer shows an argument's internal type beside its name: its name is enough
                 param.display_type_rich = _no_type
+            # click's "[x>=1]" beside the metavar: the option's help says its bounds in words
+            param._get_number_range_help_str = _no_range
         return params
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

@@ -23,48 +23,61 @@ TrustOption = Annotated[
 ]
 
 
+PdfArgs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="The packet PDF that build wrote; for a packet cut into parts, every part. "
+        "A folder (default: the current one): the packet built there, if it holds one.",
+        show_default=False,
+        metavar="[PDF]...",
+    ),
+]
+
+RecordsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--records",
+        metavar="FOLDER",
+        help="A folder with the original record files: check each one is the file that "
+        "was packed (SHA-256).",
+        file_okay=False,
+    ),
+]
+
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file", metavar="FILE", help="Read the password from this file's first line."
+    ),
+]
+
+KeyringOption = Annotated[
+    bool,
+    typer.Option("--keyring", help="Use the password stored in the OS keyring."),
+]
+
+IdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id",
+        metavar="ID",
+        help="The packet's id, for --keyring (default: try each stored packet password).",
+    ),
+]
+
+
 def verify(
     ctx: typer.Context,
-    packet_pdf: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="The packet PDF that build wrote; for a packet cut into parts, every part. "
-            "A folder (default: the current one): the packet built there, if it holds one.",
-            show_default=False,
-            metavar="[PDF]...",
-        ),
-    ] = None,
-    records: Annotated[
-        Path | None,
-        typer.Option(
-            "--records",
-            metavar="FOLDER",
-            help="A folder with the original record files: check each one is the file that "
-            "was packed (SHA-256).",
-            file_okay=False,
-        ),
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-    password_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--password-file", metavar="FILE", help="Read the password from this file's first line."
-        ),
-    ] = None,
-    use_keyring: Annotated[
-        bool,
-        typer.Option("--keyring", help="Use the password stored in the OS keyring."),
-    ] = False,
-    packet_id: Annotated[
-        str | None,
-        typer.Option(
-            "--id",
-            metavar="ID",
-            help="The packet's id, for --keyring (default: try each stored packet password).",
-        ),
-    ] = None,
+    packet_pdf: PdfArgs = None,
+    records: RecordsOption = None,
+    password_stdin: PasswordStdinOption = False,
+    password_file: PasswordFileOption = None,
+    use_keyring: KeyringOption = False,
+    packet_id: IdOption = None,
     trust: TrustOption = None,
     json_output: JsonOption = False,
 ) -> int:
