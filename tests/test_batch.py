@@ -23,6 +23,7 @@ from sopacket.cli import app
 from .conftest import EXAMPLE, MINIMAL, ROOT, write
 from .test_passwords import MemoryKeyring
 from .test_passwords import memory_keyring as memory_keyring
+from .tools import default_signals
 
 EXAMPLE_TEXT = (EXAMPLE / "packet.yaml").read_text()
 
@@ -337,6 +338,7 @@ def test_ctrl_c_stops_the_batch_with_exit_130(batch_set: Path, tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 2:

@@ -14,6 +14,8 @@ import pytest
 
 from sopacket.records.isolate import ChildFailed, GroupedPool, Limits, Pool
 
+from .tools import default_signals
+
 
 def work(n: int) -> int:
     if n == 3:
@@ -93,6 +95,7 @@ def _crash_in_fresh_python(code: str, cwd: Path, crash: bool = True) -> str:
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=default_signals,
     )
     assert done.returncode == (-signal.SIGQUIT if crash else 0), done.stderr
     assert not [p.name for p in cwd.iterdir() if p.name.startswith("core")]

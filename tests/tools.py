@@ -166,3 +166,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def guard_subprocess() -> None:
     """From now on, a test that starts a missing test tool skips (fails in CI) instead."""
     subprocess.Popen = _GuardedPopen  # type: ignore[misc]
+
+
+def default_signals() -> None:
+    """For ``preexec_fn``: a child that is to be sent Ctrl-C or Ctrl-\\ gets the default
+    dispositions back (a run started in the background, ``cmd &``, ignores SIGINT and
+    SIGQUIT, and a child would inherit that and never see the signal the test sends)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
