@@ -1,0 +1,88 @@
+"""What a new user sees at a real terminal 80 columns wide (issue 14, tried again).
+
+Each command runs in a pseudo-terminal of 80 columns, as in a terminal window: what it
+prints is what the person reads. A line longer than 80 columns would be cut by the
+terminal in the middle of a word (``--allo`` / ``w-weak-password``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import shutil
+import signal
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jane-doe"
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals: POSIX")
+
+
+def _at_terminal(args: list[str], cwd: Path, answers: dict[str, str] | None = None) -> str:
+    """Run ``sopacket ARGS`` in an 80-column pseudo-terminal; type each answer when its
+    prompt appears (once each); the text the terminal received, as lines."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its terminal is 80 columns wide
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.chdir(cwd)
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env |= {"TERM": "dumb", "NO_COLOR": "1"}
+        code = "from sopacket.cli.root import main; main()"
+        os.execve(sys.executable, [sys.executable, "-c", code, *args], env)
+    pending = dict(answers or {})
+    seen = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child ended: the terminal is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+        for prompt, answer in list(pending.items()):
+            if seen.count(prompt.encode()) == 1:
+                os.write(fd, answer.encode() + b"\n")
+                del pending[prompt]
+        if not pending and answers and seen.count(b"Password for the packet") >= 2:
+            os.kill(pid, signal.SIGKILL)  # asked again: that is all this test needs
+    os.close(fd)
+    os.waitpid(pid, 0)
+    return seen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def _too_long(text: str) -> list[str]:
+    return [line for line in text.splitlines() if len(line) > 80]
+
+
+def test_an_error_message_is_folded_at_words_at_an_80_column_terminal(tmp_path: Path) -> None:
+    """An HEIC photo's refusal (two long sentences) fits the window, whole words on each
+    line, instead of one 170-character line the terminal cuts mid-word."""
+    shutil.copytree(EXAMPLE, tmp_path / "p")
+    (tmp_path / "IMG_0001.HEIC").write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic")
+    seen = _at_terminal(["add", "record", "p", "IMG_0001.HEIC", "--title", "Photo"], tmp_path)
+    assert "HEIC photo" in seen
+    assert _too_long(seen) == []
+    words = " ".join(seen.split())
+    assert "Settings → Camera → Formats → Most Compatible" in words
+
+
+def test_a_weak_password_is_explained_in_whole_words_then_asked_again(tmp_path: Path) -> None:
+    """The reason a typed password is refused is a sentence starting with a capital,
+    folded at words, with the option to name whole."""
+    shutil.copytree(EXAMPLE, tmp_path / "p")
+    seen = _at_terminal(["build", "p"], tmp_path, {"Password for the packet": "password1"})
+    assert seen.count("Password for the packet") == 2, seen
+    assert "The password is too weak" in seen
+    assert _too_long(seen) == []
+    assert "--allow-weak-password" in seen  # folded before it, not inside it
