@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -86,3 +87,54 @@ def test_a_weak_password_is_explained_in_whole_words_then_asked_again(tmp_path: 
     assert "The password is too weak" in seen
     assert _too_long(seen) == []
     assert "--allow-weak-password" in seen  # folded before it, not inside it
+
+
+def _sopacket(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    code = "from sopacket.cli.root import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def packet(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLE, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def test_a_date_written_the_american_way_is_told_once_with_its_rewrite(packet: Path) -> None:
+    """`add condition --since 12/25/2026` (and a medication's, and in the file): one
+    sentence with the rewrite, not the rule, the sentence and "(found ...)" again."""
+    added = _sopacket(["add", "condition", "Asthma", "--since", "12/25/2026"], packet)
+    assert added.returncode == 2
+    assert "since (--since): 12/25/2026 is not written YYYY-MM-DD. Write it as 2026-12-25." in (
+        added.stderr
+    )
+    assert "(found" not in added.stderr and added.stderr.count("12/25/2026") == 1
+    text = (packet / "packet.yaml").read_text()
+    (packet / "packet.yaml").write_text(
+        text.replace(
+            "medications:\n", "medications:\n  - name: Metformin\n    since: 13/01/2026\n", 1
+        )
+    )
+    checked = _sopacket(["check"], packet)
+    assert checked.returncode == 2
+    assert "13/01/2026 is not written YYYY-MM-DD. Write it as 2026-01-13." in checked.stderr
+    assert "(found" not in checked.stderr
+
+
+def test_a_kind_typed_as_one_word_of_a_choice_suggests_that_choice(packet: Path) -> None:
+    """`--kind note` suggests visit_note (not "other", the closest in spelling)."""
+    record = str(next((packet / "records").glob("*.pdf")))
+    added = _sopacket(["add", "record", record, "--title", "A", "--kind", "note"], packet)
+    assert added.returncode == 2
+    assert 'did you mean "visit_note"?' in added.stderr
+    assert 'did you mean "other"' not in added.stderr
+
+
+def test_a_missing_name_in_the_packet_folder_shows_the_command_to_type(packet: Path) -> None:
+    """`sopacket add condition` alone, in the packet's folder (where no packet file is
+    given): the fix shows the whole command, not "after the packet file"."""
+    added = _sopacket(["add", "condition"], packet)
+    assert added.returncode == 2
+    assert 'sopacket add condition "Type 2 diabetes"' in added.stderr
