@@ -138,3 +138,13 @@ def test_a_missing_name_in_the_packet_folder_shows_the_command_to_type(packet: P
     added = _sopacket(["add", "condition"], packet)
     assert added.returncode == 2
     assert 'sopacket add condition "Type 2 diabetes"' in added.stderr
+
+
+def test_verify_of_the_packet_file_names_the_pdf_built_beside_it(packet: Path) -> None:
+    """`sopacket verify packet.yaml` (the file a patient has been working on): exit 2,
+    saying it is the packet file, and naming the PDF that build wrote beside it."""
+    (packet / "second-opinion-packet-2026-12-01.pdf").write_bytes(b"%PDF-1.7\n")
+    result = _sopacket(["verify", "packet.yaml"], packet)
+    assert result.returncode == 2
+    assert "packet.yaml is the packet file (YAML), not the PDF" in result.stderr
+    assert "`sopacket verify second-opinion-packet-2026-12-01.pdf`" in result.stderr
