@@ -148,3 +148,42 @@ def test_verify_of_the_packet_file_names_the_pdf_built_beside_it(packet: Path) -
     assert result.returncode == 2
     assert "packet.yaml is the packet file (YAML), not the PDF" in result.stderr
     assert "`sopacket verify second-opinion-packet-2026-12-01.pdf`" in result.stderr
+
+
+_SIGNAL_WHILE_PARSING = """
+import os, signal, sys
+from sopacket.cli import env, root
+
+real = env.Environment.detect.__func__
+stop = getattr(signal, sys.argv[1])
+
+def detect(cls, **kwargs):  # typer is still calling the app's callback: no command yet
+    os.kill(os.getpid(), stop)
+    return real(cls, **kwargs)
+
+env.Environment.detect = classmethod(detect)
+sys.argv = ["sopacket", "check", "-"] + sys.argv[2:]
+root.main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "json_output"),
+    [("SIGTERM", 143, False), ("SIGHUP", 129, False), ("SIGTERM", 143, True)],
+)
+def test_a_signal_before_the_command_runs_still_exits_128_plus_its_number(
+    tmp_path: Path, name: str, code: int, json_output: bool
+) -> None:
+    """A kill that lands while typer is still reading the command line (it turns any
+    stop into its own exit 130) exits 143 for SIGTERM, 129 for SIGHUP, saying so."""
+    args = [name, "--json"] if json_output else [name]
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_WHILE_PARSING, *args],
+        cwd=tmp_path,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == code, done.stderr
+    assert "Stopped." in done.stderr and "Traceback" not in done.stderr
