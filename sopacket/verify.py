@@ -369,11 +369,28 @@ def check_is_pdf(path: Path) -> None:
         head = read_guarded(path, None, head_only=True)
     except Unfit as exc:
         raise _unreadable(path, exc) from None
+    if head.kind != "pdf" and path.suffix.lower() in (".yaml", ".yml"):
+        raise PacketUnreadable(
+            f"{path} is the packet file (YAML), not the PDF that `sopacket build` wrote.",
+            f"Give that PDF, e.g. `sopacket verify {_built_beside(path)}`.",
+        )
     if head.kind != "pdf":
         raise PacketUnreadable(
             f"{path} is not a PDF file (judged by its content).",
             "Name the packet file that `sopacket build` wrote.",
         )
+
+
+def _built_beside(packet_file: Path) -> str:
+    """The packet PDF that ``build`` wrote beside ``packet_file`` under its default name,
+    else that name's pattern."""
+    from .errors import UsageError
+    from .packaging.destination import built_in_folder
+
+    try:
+        return str(built_in_folder(packet_file.parent)[0])
+    except UsageError:
+        return str(packet_file.parent / "second-opinion-packet-DATE.pdf")
 
 
 def _open(path: Path, password: str, end: int = 0) -> Any:

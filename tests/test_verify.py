@@ -313,7 +313,8 @@ def test_a_packet_file_that_is_not_a_pdf_is_refused_before_a_password(tmp_path: 
     yaml.write_text("packet_id: x\n")
     result = CliRunner().invoke(app, ["verify", str(yaml)])  # no password given at all
     assert result.exit_code == 2, result.output
-    assert "is not a PDF file" in result.output and "password" not in result.output.lower()
+    assert "is the packet file (YAML), not the PDF" in result.output
+    assert "password" not in result.output.lower()
 
 
 def test_records_folder_without_any_original(built: Path, tmp_path: Path) -> None:

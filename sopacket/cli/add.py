@@ -33,13 +33,26 @@ def _do_add(packet: str | None, section: str, entry: dict[str, Any], duplicate: 
     display.added(add_entry(packet_path(packet), section, entry, duplicate=duplicate))
 
 
+_EXAMPLES = {
+    "record file": 'record records/report.pdf --title "Biopsy report"',
+    "question": 'question "Do I need chemotherapy?"',
+    "symptom": 'symptom "Short of breath on stairs"',
+    "condition": 'condition "Type 2 diabetes"',
+}
+
+
 def _shifted(packet: str | None, second: str | None, what: str) -> tuple[str | None, str]:
     """(packet, second argument): given one argument only, it is the second one, and the
     packet is the current folder's."""
     if second is None:
         packet, second = None, packet
     if second is None:
-        raise UsageError(f"the {what} is missing.", f"Give the {what} after the packet file.")
+        example = _EXAMPLES.get(what, "...")
+        raise UsageError(
+            f"the {what} is missing.",
+            f"Give it, e.g. `sopacket add {example}` in the packet's folder "
+            "(elsewhere, after the packet file).",
+        )
     return packet, second
 
 

@@ -56,8 +56,23 @@ class _Console(Console):
         raise BrokenPipeError
 
 
+class _Messages(_Console):
+    """The console for messages (stderr). At a terminal, rich folds them at word
+    boundaries to its width (left to the terminal, an 80-column window would cut
+    ``--allow-weak-password`` into ``--allo`` / ``w-weak-password``); into a file or a
+    pipe, each message stays on one line, whole, for logs and ``grep``."""
+
+    @property
+    def soft_wrap(self) -> bool:
+        return not self.is_terminal
+
+    @soft_wrap.setter
+    def soft_wrap(self, value: bool) -> None:
+        """Set by rich's constructor; the terminal decides instead."""
+
+
 out = _Console(highlight=False, soft_wrap=False)
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
+err = _Messages(stderr=True, highlight=False)
 
 URGENT_TEXT = (
     "You marked a symptom as urgent: {symptoms}.\n\n"

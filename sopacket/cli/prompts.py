@@ -4,7 +4,6 @@ wipe the prompt). The library decides what to ask; these only ask and tell."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -63,5 +62,7 @@ class _Shown:
 
 def say_retry(exc: PasswordError) -> None:
     """Why the typed password was refused, before the prompt asks again."""
+    from . import display
+
     message = f"{exc.message} {exc.fix} Try again.".replace(" Run the command again.", "")
-    print(message, file=sys.stderr)
+    display.err.print(message[:1].upper() + message[1:], markup=False)

@@ -207,9 +207,14 @@ _register()
 # --- the entry point ----------------------------------------------------------------------
 
 
+_SIGNALLED: list[int] = []
+"""The signals :func:`_interrupt` turned into a stop (SIGTERM, SIGHUP), in order."""
+
+
 def _interrupt(signum: int, frame: object) -> None:
     from ..errors import Stopped
 
+    _SIGNALLED.append(signum)
     raise Stopped(signum)
 
 
@@ -240,6 +245,16 @@ def _fold_help() -> None:
         raise SystemExit(ExitCode.BROKEN_PIPE)
 
     rich_utils.Console.on_broken_pipe = quietly  # type: ignore[method-assign,assignment]
+
+
+def _stopped_early(exc: KeyboardInterrupt) -> NoReturn:
+    """Stopped before any command ran: nothing was written. Exit 130, or 128 + the
+    signal's number."""
+    from ..errors import stop_code
+
+    with contextlib.suppress(OSError):
+        print("Stopped.", file=sys.stderr)
+    sys.exit(stop_code(exc))
 
 
 def _main_for_scripts() -> None:
@@ -281,11 +296,15 @@ def main() -> None:
             _main_for_scripts()
         app()
     except KeyboardInterrupt as exc:  # pragma: no cover - outside any command body
-        from ..errors import stop_code
+        _stopped_early(exc)
+    except SystemExit as exc:
+        # A stop while typer still reads the command line (before the command's body,
+        # which reports its own) becomes typer's exit 130, whatever the signal was.
+        if exc.code != ExitCode.INTERRUPTED or not _SIGNALLED:
+            raise
+        from ..errors import Stopped
 
-        with contextlib.suppress(OSError):
-            print("Stopped.", file=sys.stderr)
-        sys.exit(stop_code(exc))
+        _stopped_early(Stopped(_SIGNALLED[-1]))
     except BrokenPipeError:  # pragma: no cover - help or usage text into a closed pipe
         _quiet_pipe()
         sys.exit(ExitCode.BROKEN_PIPE)

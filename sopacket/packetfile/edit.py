@@ -8,7 +8,6 @@ and inserts the new entry's lines there, in the style of the entries around it (
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from .. import output
 from ..errors import OutputError, PacketFileError, Problem, UsageError
 from . import dates, loader
 from .model import Allergy, Condition, Medication, Question, Record, Symptom
-from .validation import validate
+from .validation import closest_choice, validate
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "records": Record,
@@ -128,14 +127,17 @@ def _entry_error(err: Any, entry: dict[str, Any]) -> str:
             for o in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
             if o.strip()
         ]
-        guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
+        guess = closest_choice(value, options)
         hint = f' (did you mean "{guess[0]}"?)' if guess else ""
         listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
         return f'{label}: "{value}" is not one of {listed}{hint}'
     if err["type"].startswith("date"):
         what, fix = dates.advice(str(value))
         return f"{label}: {what}. {fix.rstrip('.')}"
-    return f'{label}: {ctx.get("error") or err["msg"]} (found "{value}")'
+    msg = str(ctx.get("error") or err["msg"])
+    if value is not None and str(value) in msg:  # it quotes the value itself
+        return f"{label}: {msg.rstrip('.')}"
+    return f'{label}: {msg} (found "{value}")'
 
 
 def add_entry(

@@ -48,10 +48,7 @@ def _partial_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(
-                "must be a date written YYYY-MM-DD (or just YYYY-MM or YYYY when the day "
-                f"is not known): {dates.sentence(value)}"
-            ) from None
+            raise ValueError(dates.sentence(value)) from None  # it quotes the value
     return value
 
 

@@ -228,7 +228,7 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
     if kind in ("literal_error", "enum"):
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o]
-        guess = difflib.get_close_matches(str(value).lower(), options, n=1, cutoff=0.6)
+        guess = closest_choice(value, options)
         fix = f"Did you mean `{guess[0]}`? " if guess else ""
         return source.problem(
             path,
@@ -243,8 +243,20 @@ def _problem(source: Source, err: Any, root: type[BaseModel]) -> Problem:
         return source.problem(path, f"{what} (found {_show(value)}).", fix)
     if kind == "value_error":
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        if value is not None and str(value) in msg:  # it quotes the value itself
+            return source.problem(path, f"{msg.rstrip('.')}.", "")
         return source.problem(path, f"{msg} (found {_show(value)}).", "")
     return source.problem(path, f"{err['msg']} (found {_show(value)}).", "")
+
+
+def closest_choice(value: Any, options: list[str]) -> list[str]:
+    """The choice ``value`` was most likely meant as (none, or one): a choice holding it
+    as a word (``note`` is ``visit_note``), else the closest in spelling."""
+    typed = str(value).strip().lower().replace(" ", "_")
+    holding = [o for o in options if typed and typed in o.split("_")]
+    if len(holding) == 1:
+        return holding
+    return difflib.get_close_matches(typed, options, n=1, cutoff=0.6)
 
 
 def _show(value: Any) -> str:
