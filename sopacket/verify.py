@@ -221,6 +221,7 @@ def _check_built(
             report.volume = volume if isinstance(volume, dict) else None
             check_pages(pdf, manifest, report)
             check_page_content(pdf, manifest, report)
+            check_document(pdf, manifest, report)
             check_records(manifest, records, report)
             check_bookmarks(pdf, manifest, report)
         check_active_content(pdf, report)
@@ -853,6 +854,38 @@ def check_page_content(
         + (" differs" if len(names) == 1 else " differ")
         + " from what was built: the packet was changed after it was built; ask its "
         "sender for a new copy",
+    )
+
+
+def check_document(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
+    """What a reader sees besides the pages (bookmarks and their titles, page labels,
+    viewer settings, layers, forms) is what was built: its recorded digest recomputed.
+    A packet whose manifest recorded none (built before it was) is not checked here."""
+    from .packaging.digest import METHOD, document_digest
+
+    recorded = manifest.get("page_digests")
+    if not isinstance(recorded, dict) or recorded.get("method") != METHOD:
+        return  # check_page_content has said the packet is older
+    wanted = recorded.get("document")
+    if wanted is None:
+        report.add(
+            "document",
+            True,
+            "not checked: this packet was built by an older sopacket that did not record "
+            "its bookmarks and viewer settings",
+        )
+        return
+    try:
+        same = document_digest(pdf) == wanted
+    except Exception:  # a catalog that cannot be walked is not what was built
+        same = False
+    report.add(
+        "document",
+        same,
+        "the bookmarks, page labels and viewer settings are as they were built"
+        if same
+        else "the bookmarks, page labels or viewer settings differ from what was built: "
+        "the packet was changed after it was built; ask its sender for a new copy",
     )
 
 
