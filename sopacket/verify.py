@@ -504,7 +504,7 @@ def check_signature(
 
     revisions = _count_in_file(path, b"%%EOF")
     if revisions < 2 and not fields:
-        return None
+        return _unsigned(trust, report)
     if not have_pyhanko():
         report.add(
             "signature",
@@ -521,7 +521,8 @@ def check_signature(
     if signature is None:
         if fields:
             report.add("signature", False, "the file holds a signature that cannot be read")
-        return None
+            return None
+        return _unsigned(trust, report)
     report.signed = signature.to_json()
     if not signature.valid:
         report.add("signature", False, f"signed by {signature.by}, but {signature.problem}")
@@ -538,6 +539,19 @@ def check_signature(
         f"signed by {signature.by}, covering the whole file; {whose}",
     )
     return signature
+
+
+def _unsigned(trust: tuple[Path, ...], report: VerifyReport) -> None:
+    """A packet without a signature: with ``--trust`` (a signed packet was expected) that
+    is a finding, as a signature stripped off (the packet then changed and its digests
+    made again by someone holding the password) must not pass for the clinic's."""
+    if trust:
+        report.add(
+            "signature",
+            False,
+            "the packet is not signed, so it cannot be shown to come from an authority "
+            "given with --trust; ask its sender for a signed copy",
+        )
 
 
 def check_signature_adds_nothing(

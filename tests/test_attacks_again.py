@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from sopacket.cli import app
 
 from .conftest import EXAMPLE
+from .tools import unavailable
 
 PW = "correct horse battery staple"
 
@@ -128,3 +129,46 @@ def test_page_labels_a_reader_shows_are_caught(built: Path, tmp_path: Path) -> N
         assert opened.pages[0].label == "BENIGN-"  # what a reader shows as the page number
     code, failed = verify_json(forged)
     assert code == 1 and set(failed) == {"document"}
+
+
+def test_a_clinic_signature_stripped_off_fails_verify_with_trust(
+    built: Path, tmp_path: Path
+) -> None:
+    """The clinic's signature cut off (the file's first revision kept: an unsigned
+    packet, whose pages someone holding the password may then have rewritten, digests
+    and all): `verify --trust clinic-ca.pem`, as the README tells a clinic to check, must
+    not call it intact."""
+    try:
+        import pyhanko  # noqa: F401
+    except ImportError:
+        unavailable("signing needs pyHanko: pip install 'sopacket[sign]'")
+    from .test_sign import PASSPHRASE, make_key
+
+    ca, ca_key, ca_cert = make_key(tmp_path, "Test Clinic CA", ca=True)
+    clinic, _, _ = make_key(tmp_path, "Dr Ada Test", issuer=(ca_key, ca_cert))
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text(PASSPHRASE + "\n")
+    passphrase.chmod(0o600)
+    signed = tmp_path / "signed.pdf"
+    args = ["build", str(built.parent / "packet.yaml"), "--password-stdin", "-o", str(signed)]
+    args += ["--sign", str(clinic.p12), "--sign-password-file", str(passphrase)]
+    assert CliRunner().invoke(app, args, input=PW + "\n").exit_code == 0
+    data = signed.read_bytes()
+    stripped = tmp_path / "stripped.pdf"
+    stripped.write_bytes(data[: data.index(b"%%EOF") + 6])
+    trust = ["--trust", str(ca.cert_pem)]
+
+    def verify_with(pdf: Path) -> tuple[int, dict]:
+        result = CliRunner().invoke(
+            app, ["verify", str(pdf), "--password-stdin", "--json", *trust], input=PW + "\n"
+        )
+        return result.exit_code, json.loads(result.stdout)
+
+    code, report = verify_with(signed)
+    assert code == 0 and report["signed"]["trusted"]
+    code, report = verify_with(stripped)
+    failed = {c["check"]: c["detail"] for c in report["checks"] if not c["ok"]}
+    assert code == 1 and report["signed"] is None and not report["intact"]
+    assert set(failed) == {"signature"} and "not signed" in failed["signature"]
+    plain = CliRunner().invoke(app, ["verify", str(stripped), "--password-stdin"], input=PW + "\n")
+    assert plain.exit_code == 0  # without --trust an unsigned packet is judged as unsigned
