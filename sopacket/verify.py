@@ -873,8 +873,9 @@ def check_page_content(
 
 def check_document(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
     """What a reader sees besides the pages (bookmarks and their titles, page labels,
-    viewer settings, layers, forms) is what was built: its recorded digest recomputed.
-    A packet whose manifest recorded none (built before it was) is not checked here."""
+    the document's title, viewer settings, layers, forms) is what was built: its
+    recorded digest recomputed. A packet whose manifest recorded none (built before it
+    was) is not checked here."""
     from .packaging.digest import METHOD, document_digest
 
     recorded = manifest.get("page_digests")
@@ -896,9 +897,9 @@ def check_document(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> 
     report.add(
         "document",
         same,
-        "the bookmarks, page labels and viewer settings are as they were built"
+        "the bookmarks, page labels, title and viewer settings are as they were built"
         if same
-        else "the bookmarks, page labels or viewer settings differ from what was built: "
+        else "the bookmarks, page labels, title or viewer settings differ from what was built: "
         "the packet was changed after it was built; ask its sender for a new copy",
     )
 

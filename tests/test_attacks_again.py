@@ -118,6 +118,17 @@ def test_what_the_viewer_shows_besides_the_pages_is_caught(
     assert code == 1 and set(failed) == {"document"}
 
 
+def test_the_title_a_viewer_shows_changed_is_caught(built: Path, tmp_path: Path) -> None:
+    def retitle(pdf: pikepdf.Pdf) -> None:
+        pdf.docinfo.Title = pikepdf.String("BENIGN: no cancer found")
+
+    forged = tampered(built, tmp_path, retitle)
+    with pikepdf.open(forged, password=PW) as opened:
+        assert str(opened.docinfo.Title) == "BENIGN: no cancer found"
+    code, failed = verify_json(forged)
+    assert code == 1 and set(failed) == {"document"} and "title" in failed["document"]
+
+
 def test_page_labels_a_reader_shows_are_caught(built: Path, tmp_path: Path) -> None:
     def label(pdf: pikepdf.Pdf) -> None:
         pdf.Root.PageLabels = pikepdf.Dictionary(

@@ -68,7 +68,8 @@ encryption declares."""
 def document_digest(pdf: Any) -> str:
     """The digest (hex) of what the catalog holds besides the pages and the manifest:
     the bookmarks, page labels, named destinations, viewer settings (page mode, viewer
-    preferences), forms, layers, metadata and what runs on opening. All of them change
+    preferences), forms, layers, metadata and what runs on opening; and the document
+    information (its title). All of them change
     what a reader sees or is shown first, none of them is on a page."""
     import pikepdf
 
@@ -80,6 +81,9 @@ def document_digest(pdf: Any) -> str:
             items["/Names"] = pikepdf.Dictionary(rest)
     elif names is not None:
         items["/Names"] = names
+    info = pdf.trailer.get("/Info")  # its title is what some viewers show as the window's
+    if info is not None:
+        items["/sopacket-info"] = info
     return object_digest(pdf, pikepdf.Dictionary(items))
 
 

@@ -195,6 +195,7 @@ def _write_volume(
         add_outline_and_links(doc, layout)
         pages = len(doc.pdf.pages)
         digests = page_digests(doc.pdf)
+        encrypt.set_docinfo(doc.pdf)  # as it will be written, so its title is covered
         document = document_digest(doc.pdf)
         attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut, digests, document))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
