@@ -183,3 +183,29 @@ def test_a_clinic_signature_stripped_off_fails_verify_with_trust(
     assert set(failed) == {"signature"} and "not signed" in failed["signature"]
     plain = CliRunner().invoke(app, ["verify", str(stripped), "--password-stdin"], input=PW + "\n")
     assert plain.exit_code == 0  # without --trust an unsigned packet is judged as unsigned
+
+
+@pytest.mark.parametrize(
+    "guess",
+    [
+        "12 Birch Lane Maple Falls",  # the patient's address
+        "MapleFalls55000",
+        "Michael Doe husband",  # the companion and who he is
+        "LakesideOncology2026",  # the treating clinic
+        "Dr.AlanSmith2026",  # the treating clinician
+        "UniversityCancerCenter1",  # the reviewing clinic
+    ],
+)
+def test_a_password_made_of_the_packets_other_details_is_refused(
+    tmp_path: Path, guess: str
+) -> None:
+    folder = tmp_path / "jane-doe"
+    shutil.copytree(EXAMPLE, folder)
+    out = folder / "packet.pdf"
+    result = CliRunner().invoke(
+        app,
+        ["build", str(folder / "packet.yaml"), "--password-stdin", "-o", str(out)],
+        input=guess + "\n",
+    )
+    assert result.exit_code == 4 and not out.exists()
+    assert "made of the packet's own details" in result.stderr
