@@ -433,8 +433,8 @@ def weakness(password: str, words: tuple[str, ...] = ()) -> str | None:
         return f"it is shorter than {MIN_LENGTH} characters"
     if made_of(password, words):
         return (
-            "it is made of the packet's own details (names, dates of birth, e-mail, phone, "
-            "its id or 'sopacket'), the first thing a guesser tries"
+            "it is made of the packet's own details (names, address, clinics, dates of "
+            "birth, e-mail, phone, its id or 'sopacket'), the first thing a guesser tries"
         )
     from zxcvbn import zxcvbn
 
@@ -448,13 +448,17 @@ def weakness(password: str, words: tuple[str, ...] = ()) -> str | None:
 
 def packet_words(packet: Packet, packet_id: str) -> tuple[str, ...]:
     """What a guesser knows of a packet, to judge its password against: the patient's and
-    companion's names, phone numbers and e-mail addresses, the date of birth written the
-    usual ways, the insurance member id, the packet id (a batch's output file name) and
-    "sopacket"."""
-    found: list[str | None] = []
-    for person in (packet.patient, packet.companion):
+    companion's names, phone numbers and e-mail addresses, the patient's address, the
+    companion's relationship, the
+    treating and reviewing clinicians' names, clinics, phones and e-mails, the date of
+    birth written the usual ways, the insurance member id, the packet id (a batch's
+    output file name) and "sopacket"."""
+    found: list[str | None] = [packet.patient.address]
+    providers = (packet.request.treating_provider, packet.request.reviewing_provider)
+    for person in (packet.patient, packet.companion, *providers):
         if person is not None:
             found += [person.name, person.phone, person.email]
+            found += [getattr(person, "facility", None), getattr(person, "relationship", None)]
     born = packet.patient.date_of_birth
     if born is not None:
         formats = ("%Y-%m-%d", "%Y%m%d", "%d%m%Y", "%m%d%Y", "%d%m%y", "%m%d%y", "%y%m%d", "%Y")

@@ -221,6 +221,7 @@ def _check_built(
             report.volume = volume if isinstance(volume, dict) else None
             check_pages(pdf, manifest, report)
             check_page_content(pdf, manifest, report)
+            check_document(pdf, manifest, report)
             check_records(manifest, records, report)
             check_bookmarks(pdf, manifest, report)
         check_active_content(pdf, report)
@@ -520,7 +521,7 @@ def check_signature(
 
     revisions = _count_in_file(path, b"%%EOF")
     if revisions < 2 and not fields:
-        return None
+        return _unsigned(trust, report)
     if not have_pyhanko():
         report.add(
             "signature",
@@ -537,7 +538,8 @@ def check_signature(
     if signature is None:
         if fields:
             report.add("signature", False, "the file holds a signature that cannot be read")
-        return None
+            return None
+        return _unsigned(trust, report)
     report.signed = signature.to_json()
     if not signature.valid:
         report.add("signature", False, f"signed by {signature.by}, but {signature.problem}")
@@ -554,6 +556,19 @@ def check_signature(
         f"signed by {signature.by}, covering the whole file; {whose}",
     )
     return signature
+
+
+def _unsigned(trust: tuple[Path, ...], report: VerifyReport) -> None:
+    """A packet without a signature: with ``--trust`` (a signed packet was expected) that
+    is a finding, as a signature stripped off (the packet then changed and its digests
+    made again by someone holding the password) must not pass for the clinic's."""
+    if trust:
+        report.add(
+            "signature",
+            False,
+            "the packet is not signed, so it cannot be shown to come from an authority "
+            "given with --trust; ask its sender for a signed copy",
+        )
 
 
 def check_signature_adds_nothing(
@@ -870,6 +885,39 @@ def check_page_content(
         + (" differs" if len(names) == 1 else " differ")
         + " from what was built: the packet was changed after it was built; ask its "
         "sender for a new copy",
+    )
+
+
+def check_document(pdf: Any, manifest: dict[str, Any], report: VerifyReport) -> None:
+    """What a reader sees besides the pages (bookmarks and their titles, page labels,
+    the document's title, viewer settings, layers, forms) is what was built: its
+    recorded digest recomputed. A packet whose manifest recorded none (built before it
+    was) is not checked here."""
+    from .packaging.digest import METHOD, document_digest
+
+    recorded = manifest.get("page_digests")
+    if not isinstance(recorded, dict) or recorded.get("method") != METHOD:
+        return  # check_page_content has said the packet is older
+    wanted = recorded.get("document")
+    if wanted is None:
+        report.add(
+            "document",
+            True,
+            "not checked: this packet was built by an older sopacket that did not record "
+            "its bookmarks and viewer settings",
+        )
+        return
+    try:
+        same = document_digest(pdf) == wanted
+    except Exception:  # a catalog that cannot be walked is not what was built
+        same = False
+    report.add(
+        "document",
+        same,
+        "the bookmarks, page labels, title and viewer settings are as they were built"
+        if same
+        else "the bookmarks, page labels, title or viewer settings differ from what was built: "
+        "the packet was changed after it was built; ask its sender for a new copy",
     )
 
 

@@ -59,6 +59,34 @@ def page_digests(pdf: Any, skip: Any = None) -> list[str]:
     return [walk.page(p.obj).hex() for p in pdf.pages]
 
 
+OUTSIDE = frozenset({"/Pages", "/AF", "/Extensions", "/Version"})
+"""Catalog entries the document digest leaves out: the pages (each has its own digest),
+the manifest's attachment (written after the digest), and the PDF version the
+encryption declares."""
+
+
+def document_digest(pdf: Any) -> str:
+    """The digest (hex) of what the catalog holds besides the pages and the manifest:
+    the bookmarks, page labels, named destinations, viewer settings (page mode, viewer
+    preferences), forms, layers, metadata and what runs on opening; and the document
+    information (its title). All of them change
+    what a reader sees or is shown first, none of them is on a page."""
+    import pikepdf
+
+    items = {k: v for k, v in pdf.Root.items() if k not in OUTSIDE}
+    names = items.pop("/Names", None)
+    if isinstance(names, pikepdf.Dictionary):
+        rest = {k: v for k, v in names.items() if k != "/EmbeddedFiles"}
+        if rest:
+            items["/Names"] = pikepdf.Dictionary(rest)
+    elif names is not None:
+        items["/Names"] = names
+    info = pdf.trailer.get("/Info")  # its title is what some viewers show as the window's
+    if info is not None:
+        items["/sopacket-info"] = info
+    return object_digest(pdf, pikepdf.Dictionary(items))
+
+
 def object_digest(pdf: Any, obj: Any) -> str:
     """The digest of any object of ``pdf`` (a catalog entry), followed as a page's are:
     the same content gives the same digest whatever its object numbers."""

@@ -14,9 +14,9 @@ from .. import __version__
 from ..errors import OutputError
 
 
-def encrypt_to(pdf: Any, password: str, fh: IO[bytes]) -> int:
-    """Write ``pdf`` (a pikepdf.Pdf) encrypted with AES-256 (revision 6) to the open file
-    ``fh``, then reopen it with the password and count its pages. Returns its size."""
+def set_docinfo(pdf: Any) -> None:
+    """The document information every packet has (a viewer may show its title): the
+    same for every packet, nothing about the patient."""
     import pikepdf
 
     pdf.docinfo = pdf.make_indirect(
@@ -25,6 +25,14 @@ def encrypt_to(pdf: Any, password: str, fh: IO[bytes]) -> int:
             Title=pikepdf.String("Second-opinion packet"),
         )
     )
+
+
+def encrypt_to(pdf: Any, password: str, fh: IO[bytes]) -> int:
+    """Write ``pdf`` (a pikepdf.Pdf) encrypted with AES-256 (revision 6) to the open file
+    ``fh``, then reopen it with the password and count its pages. Returns its size."""
+    import pikepdf
+
+    set_docinfo(pdf)
     allow = pikepdf.Permissions(
         accessibility=True,
         extract=True,

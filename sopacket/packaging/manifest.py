@@ -47,10 +47,17 @@ class Cut(NamedTuple):
 
 
 def manifest(
-    about: About, layout: Layout, pages: int, cut: Cut | None, digests: Sequence[str] = ()
+    about: About,
+    layout: Layout,
+    pages: int,
+    cut: Cut | None,
+    digests: Sequence[str] = (),
+    document: str = "",
 ) -> dict[str, Any]:
     """The manifest of a volume of ``pages`` pages laid out as ``layout``; ``digests``:
-    each page's as built (see :mod:`sopacket.packaging.digest`), checked by ``verify``."""
+    each page's as built, ``document``: the rest of what a reader sees (bookmarks,
+    page labels, viewer settings; see :mod:`sopacket.packaging.digest`), both checked
+    by ``verify``."""
     from .digest import METHOD
 
     data: dict[str, Any] = {
@@ -67,6 +74,8 @@ def manifest(
     }
     if digests:
         data["page_digests"] = {"method": METHOD, "sha256": list(digests)}
+        if document:
+            data["page_digests"]["document"] = document
     if cut is not None:
         data["volume"] = {
             "number": cut.number,

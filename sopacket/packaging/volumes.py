@@ -186,7 +186,7 @@ def _write_volume(
 ) -> tuple[WrittenVolume, Pending]:
     """Volume ``number``: assembled, stamped, outlined, its manifest attached, encrypted
     into an unnamed file for ``name`` (named by the caller)."""
-    from .digest import page_digests
+    from .digest import document_digest, page_digests
     from .fit import dedupe
 
     with Document() as doc:
@@ -195,7 +195,9 @@ def _write_volume(
         add_outline_and_links(doc, layout)
         pages = len(doc.pdf.pages)
         digests = page_digests(doc.pdf)
-        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut, digests))
+        encrypt.set_docinfo(doc.pdf)  # as it will be written, so its title is covered
+        document = document_digest(doc.pdf)
+        attach_manifest(doc.pdf, manifest(common.about, layout, pages, cut, digests, document))
         deduplicated = dedupe(doc.pdf) if plan.over_budget else (0, 0)
         pending = Pending(name, replace=common.force, follow=False)
         try:
