@@ -122,5 +122,5 @@ def test_the_index_says_which_records_were_resized(tmp_path: Path) -> None:
         ["pdftotext", "-upw", PW, str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = " ".join(text.split())
-    assert flat.count("shown resized so that the identification band fits below them") == 2
+    assert flat.count("Pages shown about 3 % smaller, centred, so the band fits below them") == 2
     assert "Small report top line" in flat and "Small report bottom line" in flat

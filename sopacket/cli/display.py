@@ -282,8 +282,8 @@ def batch_summary(result: Any, console: Console = out) -> None:
             detail += escape(f" (part 1 of {len(row.volumes)}; the others beside it)")
         if row.status in ("failed", "incomplete"):
             detail = escape("; ".join(row.problems) or "failed")
-        elif row.status == "not started":
-            detail = escape("; ".join(row.notes))
+        elif row.status == "not started":  # said once, after the table, not on every row
+            detail = ""
         elif row.status == "built" and row.ready is False:
             detail = f"{detail}\n[yellow]" + escape("; ".join(row.problems[:2])) + "[/]"
         if row.password == "replaced":

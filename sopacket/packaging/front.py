@@ -29,10 +29,7 @@ if TYPE_CHECKING:  # types only: each loads where it is used
     from ..render.fonts import FontSet
 
 
-SCALED_NOTE = (
-    "Its pages are shown resized so that the identification band fits below them (a "
-    "Letter or A4 page about 3 % smaller), and centred: the band covers nothing."
-)
+SCALED_NOTE = "Pages shown about 3 % smaller, centred, so the band fits below them."
 
 
 @dataclass(frozen=True)

@@ -702,6 +702,8 @@ class Composer:
                     if self.recompressed
                     else "reproduced as received; "
                 )
+                + "PDF records' pages are shown a few percent smaller so that the "
+                "identification band at the foot of each page covers nothing; "
                 + "their SHA-256 fingerprints (of the original files) are listed in the records "
                 "index, and a machine-readable manifest (manifest.json) is attached to this PDF.",
             ),
