@@ -122,5 +122,7 @@ def test_the_index_says_which_records_were_resized(tmp_path: Path) -> None:
         ["pdftotext", "-upw", PW, str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = " ".join(text.split())
-    assert flat.count("Pages shown about 3 % smaller, centred, so the band fits below them") == 2
+    # said once, naming the two PDF records (1 and 2), not the image record (3)
+    assert flat.count("shown about 3 % smaller") == 1
+    assert "The pages of records 1 and 2 are shown about 3 % smaller and centred" in flat
     assert "Small report top line" in flat and "Small report bottom line" in flat

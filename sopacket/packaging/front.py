@@ -29,9 +29,6 @@ if TYPE_CHECKING:  # types only: each loads where it is used
     from ..render.fonts import FontSet
 
 
-SCALED_NOTE = "Pages shown about 3 % smaller, centred, so the band fits below them."
-
-
 @dataclass(frozen=True)
 class Listed:
     """A record's facts as the front matter lists them."""
@@ -102,8 +99,8 @@ def draw_front(
                 note=_join_notes(
                     _piece_note(piece, plan),
                     index_note(facts.recompressed, facts.hidden_layers),
-                    SCALED_NOTE if facts.type == "pdf" else None,
                 ),
+                resized=facts.type == "pdf",
             )
         )
     part = None

@@ -94,6 +94,8 @@ class RecordEntry:
     """Its number in the packet (1-based; 0: by position)."""
     note: str | None = None
     """A line for the records index (where the rest of a record cut across files is)."""
+    resized: bool = False
+    """Its pages are shown a little smaller, to make room for the band (a PDF record)."""
 
 
 @dataclass(frozen=True)
@@ -638,7 +640,7 @@ class Composer:
         out.append(
             s.p(
                 "Each record follows in this order. The SHA-256 fingerprint identifies "
-                "the original file exactly.",
+                "the original file exactly." + _resized_line(records),
                 "small",
             )
         )
@@ -759,3 +761,21 @@ def _provider(p: Any, contact: bool = False) -> str:
         if extra:
             text += (" · " if text else "") + ", ".join(extra)
     return text
+
+
+def _resized_line(records: list[RecordEntry]) -> str:
+    """The index's one sentence on the records whose pages are shown a little smaller."""
+    numbers = sorted({r.number for r in records if r.resized})
+    if not numbers:
+        return ""
+    which = (
+        "all records"
+        if len(numbers) == len({r.number for r in records})
+        else f"record {numbers[0]}"
+        if len(numbers) == 1
+        else "records " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    )
+    return (
+        f" The pages of {which} are shown about 3 % smaller and centred, so that the "
+        "identification band at the foot of each page covers nothing."
+    )
