@@ -149,7 +149,8 @@ def build(
     --password-file, --keyring (in that order of precedence) or a hidden prompt; it is
     never taken on the command line.
 
-    Example: `sopacket build packet.yaml` or
+    Example: `sopacket build packet.yaml` (asks for the password), or, from a script:
+
     `printf '%s\\n' "$PW" | sopacket build packet.yaml --password-stdin -o packet.pdf`
     """
     from .. import options
