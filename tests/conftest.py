@@ -30,6 +30,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -120,3 +121,37 @@ request:
 def minimal(tmp_path: Path) -> Path:
     """The smallest valid packet file (not ready: almost everything is missing)."""
     return write(tmp_path / "packet.yaml", MINIMAL)
+
+
+BUILT_PW = "correct horse battery staple"
+"""The password of the ``built`` packet."""
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example packet, built once for the tests that read it (never changed: the
+    tests that tamper with it do so on a copy, see :func:`tampered`)."""
+    from sopacket.cli import app
+
+    folder = tmp_path_factory.mktemp("built") / "jane-doe"
+    shutil.copytree(EXAMPLE, folder)
+    out = folder / "packet.pdf"
+    result = CliRunner().invoke(
+        app,
+        ["build", str(folder / "packet.yaml"), "--password-stdin", "-o", str(out)],
+        input=BUILT_PW + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def tampered(built: Path, tmp_path: Path, change: Callable[[Any], None]) -> Path:
+    """The packet opened with its password, changed by ``change``, saved encrypted again
+    with the same password (AES-256), as anyone holding the password can do."""
+    import pikepdf
+
+    out = tmp_path / "tampered.pdf"
+    with pikepdf.open(built, password=BUILT_PW) as pdf:
+        change(pdf)
+        pdf.save(out, encryption=pikepdf.Encryption(user=BUILT_PW, owner="x" * 20, R=6))
+    return out

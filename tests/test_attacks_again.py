@@ -14,33 +14,10 @@ from typer.testing import CliRunner
 
 from sopacket.cli import app
 
-from .conftest import EXAMPLE
+from .conftest import BUILT_PW, EXAMPLE, tampered
 from .tools import unavailable
 
-PW = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("again") / "jane-doe"
-    shutil.copytree(EXAMPLE, folder)
-    out = folder / "packet.pdf"
-    result = CliRunner().invoke(
-        app,
-        ["build", str(folder / "packet.yaml"), "--password-stdin", "-o", str(out)],
-        input=PW + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def tampered(built: Path, tmp_path: Path, change: Callable[[pikepdf.Pdf], None]) -> Path:
-    """Opened with the password, changed, saved again encrypted with the same password."""
-    out = tmp_path / "tampered.pdf"
-    with pikepdf.open(built, password=PW) as pdf:
-        change(pdf)
-        pdf.save(out, encryption=pikepdf.Encryption(user=PW, owner="x" * 20, R=6))
-    return out
+PW = BUILT_PW
 
 
 def verify_json(pdf: Path) -> tuple[int, dict[str, str]]:

@@ -5,45 +5,18 @@ is one a reader would see; `verify` names the page and the record that changed."
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
-import pytest
 from typer.testing import CliRunner
 
 from sopacket.cli import app
 from sopacket.verify import manifest_data
 
-from .conftest import EXAMPLE
+from .conftest import BUILT_PW, tampered
 
-PW = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("digests") / "jane-doe"
-    shutil.copytree(EXAMPLE, folder)
-    out = folder / "packet.pdf"
-    result = CliRunner().invoke(
-        app,
-        ["build", str(folder / "packet.yaml"), "--password-stdin", "-o", str(out)],
-        input=PW + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def tampered(built: Path, tmp_path: Path, change: Callable[[pikepdf.Pdf], None]) -> Path:
-    """The packet opened with its password, changed by ``change``, saved encrypted again
-    with the same password (AES-256), as anyone holding the password can do."""
-    out = tmp_path / "tampered.pdf"
-    with pikepdf.open(built, password=PW) as pdf:
-        change(pdf)
-        pdf.save(out, encryption=pikepdf.Encryption(user=PW, owner="x" * 20, R=6))
-    return out
+PW = BUILT_PW
 
 
 def failed_checks(pdf: Path) -> dict[str, str]:

@@ -16,38 +16,15 @@ from typer.testing import CliRunner
 from sopacket.cli import app
 from sopacket.verify import verify
 
-from .conftest import EXAMPLE, make_pdf
+from .conftest import BUILT_PW, make_pdf, tampered
 
-PW = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("verify") / "jane-doe"
-    shutil.copytree(EXAMPLE, folder)
-    out = folder / "packet.pdf"
-    result = CliRunner().invoke(
-        app,
-        ["build", str(folder / "packet.yaml"), "--password-stdin", "-o", str(out)],
-        input=PW + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return out
+PW = BUILT_PW
 
 
 def run_verify(pdf: Path, *args: str, password: str = PW):
     return CliRunner().invoke(
         app, ["verify", str(pdf), "--password-stdin", *args], input=password + "\n"
     )
-
-
-def tampered(built: Path, tmp_path: Path, change) -> Path:
-    """The packet changed by ``change(pdf)`` and saved again with the same encryption."""
-    out = tmp_path / "tampered.pdf"
-    with pikepdf.open(built, password=PW) as pdf:
-        change(pdf)
-        pdf.save(out, encryption=pikepdf.Encryption(user=PW, owner="x" * 20, R=6))
-    return out
 
 
 def test_intact_packet_with_its_originals(built: Path) -> None:
