@@ -16,6 +16,8 @@ from .params import (
     NoRecompressOption,
     RecordMemoryOption,
     RecordTimeOption,
+    SignOption,
+    SignPasswordFileOption,
 )
 
 PathsArg = Annotated[
@@ -94,26 +96,6 @@ PaperOption = Annotated[
     str | None, typer.Option(help="letter or a4 (default: config).", metavar="SIZE")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
-SignOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--sign",
-        metavar="KEY.p12",
-        help="Sign every packet with the clinic's key and certificate in this PKCS#12 "
-        "file (needs pip install 'sopacket[sign]').",
-        exists=True,
-        dir_okay=False,
-    ),
-]
-SignPasswordFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--sign-password-file",
-        metavar="FILE",
-        help="The signing key's passphrase, on this file's first line (only you may read "
-        "it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
-    ),
-]
 
 
 def batch(

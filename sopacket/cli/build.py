@@ -16,6 +16,8 @@ from .params import (
     NoRecompressOption,
     RecordMemoryOption,
     RecordTimeOption,
+    SignOption,
+    SignPasswordFileOption,
 )
 
 if TYPE_CHECKING:
@@ -95,27 +97,6 @@ ChecklistOption = Annotated[
     str | None, typer.Option(help="Checklist name or file (default: by specialty).", metavar="NAME")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-SignOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--sign",
-        metavar="KEY.p12",
-        help="Sign the packet with the clinic's key and certificate in this PKCS#12 file "
-        "(.p12/.pfx), so that verify can show who sent it (needs pip install "
-        "'sopacket[sign]').",
-        exists=True,
-        dir_okay=False,
-    ),
-]
-SignPasswordFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--sign-password-file",
-        metavar="FILE",
-        help="Read the signing key's passphrase from the first line of this file (only you "
-        "may read it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
-    ),
-]
 
 
 def build(

@@ -65,6 +65,28 @@ RecordMemoryOption = Annotated[
     ),
 ]
 
+SignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign",
+        metavar="KEY.p12",
+        help="Sign the packet (in batch: every packet) with the clinic's key and "
+        "certificate in this PKCS#12 file (.p12/.pfx), so that verify can show who sent it "
+        "(needs pip install 'sopacket[sign]').",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+SignPasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-password-file",
+        metavar="FILE",
+        help="Read the signing key's passphrase from the first line of this file (only you "
+        "may read it); else $SOPACKET_SIGN_PASSWORD, else a hidden prompt.",
+    ),
+]
+
 
 PacketArg = Annotated[
     str | None,
